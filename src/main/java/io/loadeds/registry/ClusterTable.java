@@ -1,0 +1,178 @@
+package io.loadeds.registry;
+
+import io.loadeds.registry.RegistryEvent.Deregistered;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One cluster's endpoints. Not thread-safe: the {@link Registry} holds this object's monitor for
+ * every call, and events are appended to {@code events} for the registry to deliver under it.
+ */
+final class ClusterTable {
+  final String name;
+
+  /** Set once the table was removed from the registry's map; a writer that sees it retries. */
+  boolean retired;
+
+  private final TreeMap<String, Endpoint> byId = new TreeMap<>();
+
+  /** Within a cluster an address belongs to one id: gRPC clients reject duplicate addresses. */
+  private final Map<String, String> idByHostPort = new HashMap<>();
+
+  ClusterTable(String name) {
+    this.name = name;
+  }
+
+  boolean isEmpty() {
+    return byId.isEmpty();
+  }
+
+  ClusterView view() {
+    return new ClusterView(name, new ArrayList<>(byId.values()));
+  }
+
+  Endpoint get(String id) {
+    return byId.get(id);
+  }
+
+  Registry.RegisterResult register(
+      String id,
+      Registration r,
+      String source,
+      Duration ttl,
+      LoadPolicy policy,
+      Instant now,
+      List<RegistryEvent> events) {
+    Endpoint prev = byId.get(id);
+    String hostPort = hostPort(r.address(), r.port());
+    String holder = idByHostPort.get(hostPort);
+    if (holder != null && !holder.equals(id)) {
+      // A restarted backend with a fresh id must not wait for its old record's lease to lapse.
+      Endpoint old = remove(holder);
+      events.add(new Deregistered(old, Deregistered.Reason.ADDRESS_TAKEN_OVER));
+    }
+    if (prev != null) {
+      idByHostPort.remove(prev.hostPort(), id);
+    }
+    boolean live = prev != null && prev.state() != EndpointState.EXPIRED;
+    // A re-PUT keeps a full endpoint's hysteresis, so re-registering cannot skip the re-admit mark.
+    boolean wasFull = live && prev.state() == EndpointState.FULL;
+    Endpoint next =
+        new Endpoint(
+            new EndpointKey(name, id),
+            r.address(),
+            r.port(),
+            r.capacity(),
+            r.active(),
+            r.weight(),
+            r.locality(),
+            r.metadata(),
+            source,
+            ttl,
+            ttl == null ? null : now.plus(ttl),
+            policy.stateFor(wasFull, r.capacity(), r.active()),
+            live ? prev.registeredAt() : now,
+            now);
+    byId.put(id, next);
+    idByHostPort.put(hostPort, id);
+    events.add(new RegistryEvent.Registered(live ? prev : null, next));
+    return new Registry.RegisterResult(next, !live);
+  }
+
+  Optional<Endpoint> report(
+      String id, LoadReport report, LoadPolicy policy, Instant now, List<RegistryEvent> events) {
+    Endpoint prev = byId.get(id);
+    if (prev == null || prev.state() == EndpointState.EXPIRED) {
+      return Optional.empty();
+    }
+    int active = report.active().apply(prev.active());
+    Integer capacity = report.capacity().apply(prev.capacity());
+    Integer weight = report.weight().apply(prev.weight());
+    Map<String, String> metadata = report.metadata().apply(prev.metadata());
+    Validation.active(active);
+    Validation.capacity(capacity);
+    Validation.weight(weight);
+    Validation.metadata(metadata);
+    EndpointState state = policy.stateFor(prev.state() == EndpointState.FULL, capacity, active);
+    Endpoint next =
+        new Endpoint(
+            prev.key(),
+            prev.address(),
+            prev.port(),
+            capacity,
+            active,
+            weight,
+            prev.locality(),
+            metadata,
+            prev.source(),
+            prev.ttl(),
+            prev.ttl() == null ? null : now.plus(prev.ttl()),
+            state,
+            prev.registeredAt(),
+            now);
+    byId.put(id, next);
+    if (state != prev.state()) {
+      events.add(new RegistryEvent.AdmissionChanged(prev, next));
+    } else if (active != prev.active()
+        || !Objects.equals(capacity, prev.capacity())
+        || !Objects.equals(weight, prev.weight())
+        || !metadata.equals(prev.metadata())) {
+      events.add(new RegistryEvent.LoadChanged(prev, next));
+    }
+    return Optional.of(next);
+  }
+
+  boolean deregister(String id, Deregistered.Reason reason, List<RegistryEvent> events) {
+    Endpoint old = remove(id);
+    if (old == null) {
+      return false;
+    }
+    events.add(new Deregistered(old, reason));
+    return true;
+  }
+
+  /** Ids of the endpoints registered by {@code source}. */
+  List<String> idsFrom(String source) {
+    return byId.values().stream().filter(e -> e.source().equals(source)).map(Endpoint::id).toList();
+  }
+
+  /** Expires lapsed leases and purges expired records older than {@code retention}. */
+  int expire(Instant now, Duration retention, List<RegistryEvent> events) {
+    int expired = 0;
+    for (Iterator<Endpoint> it = byId.values().iterator(); it.hasNext(); ) {
+      Endpoint e = it.next();
+      if (e.state() == EndpointState.EXPIRED) {
+        if (!e.updatedAt().plus(retention).isAfter(now)) {
+          it.remove();
+          idByHostPort.remove(e.hostPort(), e.id());
+        }
+      } else if (e.leaseExpiresAt() != null && !e.leaseExpiresAt().isAfter(now)) {
+        Endpoint next = e.with(EndpointState.EXPIRED, now);
+        byId.put(e.id(), next);
+        events.add(new RegistryEvent.Expired(next));
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  private Endpoint remove(String id) {
+    Endpoint old = byId.remove(id);
+    if (old != null) {
+      idByHostPort.remove(old.hostPort(), id);
+    }
+    return old;
+  }
+
+  private static String hostPort(String address, int port) {
+    return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
+  }
+}

@@ -1,0 +1,233 @@
+package io.loadeds.registry;
+
+import io.loadeds.config.RegistryConfig;
+import io.loadeds.registry.RegistryEvent.Deregistered;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * The in-memory endpoint registry: leases, load reports and admission (API.md §1–2). Knows nothing
+ * of HTTP, gRPC or protobuf.
+ *
+ * <p>Thread-safe. Each cluster is locked on its own for every change, so concurrent registrations
+ * never lose each other's updates and there is no whole-list read-modify-write; changes to
+ * different clusters do not contend. Listeners are called under the cluster's lock, which keeps one
+ * cluster's events in order (see {@link RegistryListener}).
+ */
+public final class Registry implements RegistryView {
+  private static final System.Logger LOG = System.getLogger(Registry.class.getName());
+
+  /**
+   * Outcome of a PUT.
+   *
+   * @param endpoint the record as stored
+   * @param created true when no live record existed (HTTP 201), false when replaced (200)
+   */
+  public record RegisterResult(Endpoint endpoint, boolean created) {}
+
+  private final ConcurrentHashMap<String, ClusterTable> clusters = new ConcurrentHashMap<>();
+  private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+  private final RegistryConfig config;
+  private final LoadPolicy policy;
+  private final Clock clock;
+
+  public Registry(RegistryConfig config, Clock clock) {
+    this.config = Objects.requireNonNull(config).validate();
+    this.policy = new LoadPolicy(config.readmitHysteresis());
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  /**
+   * Registers or replaces the whole record of {@code key} and renews its lease.
+   *
+   * @throws InvalidFieldException if a field is invalid; nothing changed then
+   */
+  public RegisterResult register(EndpointKey key, Registration registration) {
+    checkKey(key);
+    Validation.registration(registration, config.maxTtl());
+    Duration ttl = Objects.requireNonNullElse(registration.ttl(), config.defaultTtl());
+    return write(
+        key.cluster(),
+        true,
+        (t, events) ->
+            t.register(key.id(), registration, Endpoint.SOURCE_API, ttl, policy, now(), events));
+  }
+
+  /**
+   * Applies a load report and renews the lease of a live endpoint.
+   *
+   * @return the updated record, or empty when the endpoint is unknown or expired (the backend
+   *     should register again)
+   * @throws InvalidFieldException if a field is invalid; nothing changed then
+   */
+  public Optional<Endpoint> report(EndpointKey key, LoadReport report) {
+    checkKey(key);
+    Optional<Endpoint> result =
+        write(
+            key.cluster(), false, (t, events) -> t.report(key.id(), report, policy, now(), events));
+    return result == null ? Optional.empty() : result;
+  }
+
+  /** Removes an endpoint. Returns false when it was unknown. */
+  public boolean deregister(EndpointKey key) {
+    checkKey(key);
+    Boolean removed =
+        write(
+            key.cluster(),
+            false,
+            (t, events) -> t.deregister(key.id(), Deregistered.Reason.REQUESTED, events));
+    return Boolean.TRUE.equals(removed);
+  }
+
+  /**
+   * Replaces, in one step, all endpoints of {@code cluster} that {@code source} registered with the
+   * given ones (by id); entries of other sources are untouched. These entries carry no lease: a
+   * list-style API has no heartbeat. All entries are validated before anything changes.
+   *
+   * @return the source's endpoints afterwards
+   * @throws InvalidFieldException if an entry is invalid; nothing changed then
+   */
+  public List<Endpoint> replaceSource(
+      String cluster, String source, Map<String, Registration> entries) {
+    Validation.name("cluster", cluster);
+    entries.forEach(
+        (id, r) -> {
+          Validation.name("id", id);
+          Validation.registration(r, config.maxTtl());
+        });
+    List<Endpoint> result =
+        write(
+            cluster,
+            !entries.isEmpty(),
+            (t, events) -> {
+              for (String id : t.idsFrom(source)) {
+                if (!entries.containsKey(id)) {
+                  t.deregister(id, Deregistered.Reason.NOT_LISTED, events);
+                }
+              }
+              List<Endpoint> out = new ArrayList<>();
+              entries.forEach(
+                  (id, r) ->
+                      out.add(t.register(id, r, source, null, policy, now(), events).endpoint()));
+              return out;
+            });
+    return result == null ? List.of() : result;
+  }
+
+  /**
+   * Expires every lease that has lapsed and forgets expired records past their retention. Called
+   * periodically by the reaper; safe to call from any thread.
+   *
+   * @return how many endpoints expired
+   */
+  public int expireLeases() {
+    int expired = 0;
+    for (String name : clusters.keySet()) {
+      Integer n =
+          write(name, false, (t, events) -> t.expire(now(), config.expiredRetention(), events));
+      expired += n == null ? 0 : n;
+    }
+    return expired;
+  }
+
+  @Override
+  public Optional<ClusterView> cluster(String name) {
+    ClusterTable t = clusters.get(name);
+    if (t == null) {
+      return Optional.empty();
+    }
+    synchronized (t) {
+      return t.retired ? Optional.empty() : Optional.of(t.view());
+    }
+  }
+
+  @Override
+  public List<ClusterView> clusters() {
+    List<ClusterView> out = new ArrayList<>();
+    for (String name : clusters.keySet()) {
+      cluster(name).ifPresent(out::add);
+    }
+    out.sort(Comparator.comparing(ClusterView::name));
+    return out;
+  }
+
+  @Override
+  public Optional<Endpoint> endpoint(EndpointKey key) {
+    ClusterTable t = clusters.get(key.cluster());
+    if (t == null) {
+      return Optional.empty();
+    }
+    synchronized (t) {
+      return t.retired ? Optional.empty() : Optional.ofNullable(t.get(key.id()));
+    }
+  }
+
+  @Override
+  public void addListener(RegistryListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private static void checkKey(EndpointKey key) {
+    Validation.name("cluster", key.cluster());
+    Validation.name("id", key.id());
+  }
+
+  /** A change to one cluster's table, which appends the events it causes. */
+  private interface Change<T> {
+    T apply(ClusterTable table, List<RegistryEvent> events);
+  }
+
+  /**
+   * Runs {@code change} under the cluster's lock, delivers its events, and drops the table once it
+   * is empty. Returns null when the cluster does not exist and {@code create} is false.
+   */
+  private <T> T write(String cluster, boolean create, Change<T> change) {
+    Function<String, ClusterTable> factory = ClusterTable::new;
+    while (true) {
+      ClusterTable t = create ? clusters.computeIfAbsent(cluster, factory) : clusters.get(cluster);
+      if (t == null) {
+        return null;
+      }
+      synchronized (t) {
+        if (t.retired) {
+          continue; // removed between lookup and lock; a fresh table is made on the next pass
+        }
+        List<RegistryEvent> events = new ArrayList<>(2);
+        T result = change.apply(t, events);
+        if (t.isEmpty()) {
+          t.retired = true;
+          clusters.remove(cluster, t);
+        }
+        publish(events);
+        return result;
+      }
+    }
+  }
+
+  private void publish(List<RegistryEvent> events) {
+    for (RegistryEvent event : events) {
+      for (RegistryListener listener : listeners) {
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          // One faulty listener must not undo a committed change or starve the others.
+          LOG.log(System.Logger.Level.ERROR, "registry listener failed on " + event, e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.loadeds.snapshot;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.loadeds.registry.ClusterView;
+import io.loadeds.registry.Endpoint;
+import io.loadeds.registry.Locality;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a registry cluster into the Envoy v3 resources published for it. Pure and stateless; output
+ * is deterministic (sorted), so equal input gives equal bytes and therefore equal versions.
+ */
+public final class ResourceBuilder {
+  /** The drop category announced when a cluster has endpoints but none with spare capacity. */
+  public static final String NO_CAPACITY_CATEGORY = "loadeds_no_capacity";
+
+  /** Metadata namespace Envoy's subset load balancer reads endpoint labels from. */
+  static final String LB_METADATA_NAMESPACE = "envoy.lb";
+
+  private static final ConfigSource ADS =
+      ConfigSource.newBuilder()
+          .setAds(AggregatedConfigSource.getDefaultInstance())
+          .setResourceApiVersion(ApiVersion.V3)
+          .build();
+
+  private ResourceBuilder() {}
+
+  /**
+   * The load assignment of a cluster: its admitted endpoints grouped by locality. With none
+   * admitted it carries a 100% drop category, because an empty assignment alone makes grpc-java
+   * keep using its last endpoints; the drop makes Envoy answer 503 and gRPC fail fast.
+   */
+  public static ClusterLoadAssignment assignment(ClusterView cluster) {
+    ClusterLoadAssignment.Builder cla =
+        ClusterLoadAssignment.newBuilder().setClusterName(cluster.name());
+    Map<Locality, List<Endpoint>> byLocality = new TreeMap<>(LOCALITY_ORDER);
+    for (Endpoint e : cluster.admitted()) {
+      byLocality.computeIfAbsent(e.locality(), l -> new java.util.ArrayList<>()).add(e);
+    }
+    byLocality.forEach(
+        (locality, endpoints) -> {
+          LocalityLbEndpoints.Builder group =
+              LocalityLbEndpoints.newBuilder()
+                  .setLocality(
+                      io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                          .setRegion(locality.region())
+                          .setZone(locality.zone())
+                          .setSubZone(locality.subZone()));
+          int total = 0;
+          for (Endpoint e : endpoints) {
+            group.addLbEndpoints(lbEndpoint(e));
+            total += e.effectiveWeight();
+          }
+          // gRPC clients ignore a locality without a weight, so it is always >= 1.
+          group.setLoadBalancingWeight(UInt32Value.of(Math.max(1, total)));
+          cla.addEndpoints(group);
+        });
+    if (byLocality.isEmpty()) {
+      cla.setPolicy(
+          ClusterLoadAssignment.Policy.newBuilder()
+              .addDropOverloads(
+                  ClusterLoadAssignment.Policy.DropOverload.newBuilder()
+                      .setCategory(NO_CAPACITY_CATEGORY)
+                      .setDropPercentage(
+                          FractionalPercent.newBuilder()
+                              .setNumerator(100)
+                              .setDenominator(FractionalPercent.DenominatorType.HUNDRED))));
+    }
+    return cla.build();
+  }
+
+  /** The assignment sent for a name nobody registered: no endpoints, so Envoy stops warming. */
+  public static ClusterLoadAssignment emptyAssignment(String name) {
+    return ClusterLoadAssignment.newBuilder().setClusterName(name).build();
+  }
+
+  /** An EDS cluster whose endpoints come over ADS, speaking HTTP/2 (gRPC) to its upstreams. */
+  public static Cluster cluster(String name) {
+    HttpProtocolOptions h2 =
+        HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build();
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(
+            Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+        .setConnectTimeout(Duration.newBuilder().setSeconds(1))
+        .putTypedExtensionProtocolOptions(
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(h2))
+        .build();
+  }
+
+  /**
+   * The listener a proxyless gRPC client resolves for {@code xds:///name}: an API listener whose
+   * HttpConnectionManager takes its routes over RDS (ADS) and ends with the router filter, which
+   * gRPC requires.
+   */
+  public static Listener listener(String name) {
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(name)
+            .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(name))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
+        .build();
+  }
+
+  /** Routes every request of any authority to the cluster of the same name. */
+  public static RouteConfiguration route(String name) {
+    return RouteConfiguration.newBuilder()
+        .setName(name)
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(name)
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix(""))
+                        .setRoute(RouteAction.newBuilder().setCluster(name))))
+        .build();
+  }
+
+  private static LbEndpoint lbEndpoint(Endpoint e) {
+    LbEndpoint.Builder lb =
+        LbEndpoint.newBuilder()
+            .setEndpoint(
+                io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                    .setAddress(
+                        Address.newBuilder()
+                            .setSocketAddress(
+                                SocketAddress.newBuilder()
+                                    .setAddress(e.address())
+                                    .setPortValue(e.port())))
+                    .setHostname(e.id()))
+            .setHealthStatus(HealthStatus.HEALTHY)
+            .setLoadBalancingWeight(UInt32Value.of(e.effectiveWeight()));
+    if (!e.metadata().isEmpty()) {
+      Struct.Builder labels = Struct.newBuilder();
+      new TreeMap<>(e.metadata())
+          .forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
+      lb.setMetadata(
+          Metadata.newBuilder().putFilterMetadata(LB_METADATA_NAMESPACE, labels.build()));
+    }
+    return lb.build();
+  }
+
+  private static final Comparator<Locality> LOCALITY_ORDER =
+      Comparator.comparing(Locality::region)
+          .thenComparing(Locality::zone)
+          .thenComparing(Locality::subZone);
+}

@@ -1,0 +1,43 @@
+package io.loadeds.snapshot;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The narrow view of published xDS resources that the protocol servers (SotW, delta, REST) see:
+ * read the current resources, and watch for changes. Implementations are thread-safe; every
+ * returned value is immutable.
+ */
+public interface ResourceSource {
+  /** All current resources of a type, by name. */
+  Map<String, VersionedResource> all(ResourceType type);
+
+  /** One resource, if it exists. */
+  Optional<VersionedResource> get(ResourceType type, String name);
+
+  /**
+   * What a client that names a resource that does not exist receives instead, if anything. For
+   * endpoints this is an empty assignment: an Envoy cluster waiting for its first assignment must
+   * not hang warming because no backend registered yet.
+   */
+  Optional<VersionedResource> placeholder(ResourceType type, String name);
+
+  /**
+   * Opens a watch on one type. {@code onChange} receives the names of resources that changed (were
+   * added, updated or removed) and is called only for names the watch subscribes to, or for any
+   * name while it is a wildcard watch. It is called on an arbitrary thread and must only hand the
+   * notice over to its own context; it reads the new state with {@link #all} or {@link #get}.
+   */
+  Watch watch(ResourceType type, Consumer<Set<String>> onChange);
+
+  /** A subscription of one stream to one type. Thread-safe; close it when the stream ends. */
+  interface Watch extends AutoCloseable {
+    /** Replaces the subscribed names; {@code wildcard} subscribes to every resource of the type. */
+    void subscribe(Set<String> names, boolean wildcard);
+
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,180 @@
+package io.loadeds.snapshot;
+
+import io.loadeds.config.XdsConfig;
+import io.loadeds.registry.ClusterView;
+import io.loadeds.registry.RegistryEvent;
+import io.loadeds.registry.RegistryView;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the published xDS resources in step with the registry and wakes the watches of what
+ * changed.
+ *
+ * <p>Threading: all writes happen on one Vert.x context of its own; registry events (which arrive
+ * on the writers' threads) are handed over to it. Readers on any thread see immutable resources
+ * through concurrent maps. Events that queue up while a rebuild is pending fold into one rebuild
+ * per cluster; weight-only changes may wait up to {@link XdsConfig#weightCoalesceWindow()}, while
+ * changes of membership are rebuilt at once.
+ */
+public final class SnapshotCache implements ResourceSource {
+  private static final ResourceType[] CLUSTER_SCOPED = {
+    ResourceType.CLUSTER, ResourceType.LISTENER, ResourceType.ROUTE
+  };
+
+  private final Vertx vertx;
+  private final Context context;
+  private final RegistryView registry;
+  private final long coalesceMillis;
+  private final Map<ResourceType, ConcurrentHashMap<String, VersionedResource>> resources =
+      new EnumMap<>(ResourceType.class);
+  private final Map<ResourceType, WatchIndex> watches = new EnumMap<>(ResourceType.class);
+
+  // Confined to the cache's context.
+  private final Set<String> dirty = new LinkedHashSet<>();
+  private final Map<String, Long> coalescing = new HashMap<>();
+  private boolean flushScheduled;
+
+  private SnapshotCache(Vertx vertx, RegistryView registry, XdsConfig config) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.registry = registry;
+    this.coalesceMillis = config.weightCoalesceWindow().toMillis();
+    for (ResourceType t : ResourceType.values()) {
+      resources.put(t, new ConcurrentHashMap<>());
+      watches.put(t, new WatchIndex());
+    }
+  }
+
+  /**
+   * Creates a cache on a new context, subscribes it to the registry and builds the resources of the
+   * clusters that already exist. The cache is usable as soon as this returns.
+   */
+  public static SnapshotCache create(Vertx vertx, RegistryView registry, XdsConfig config) {
+    SnapshotCache cache = new SnapshotCache(vertx, registry, config);
+    registry.addListener(cache::onRegistryEvent);
+    for (ClusterView c : registry.clusters()) {
+      cache.rebuild(c.name(), new HashMap<>());
+    }
+    return cache;
+  }
+
+  @Override
+  public Map<String, VersionedResource> all(ResourceType type) {
+    return Collections.unmodifiableMap(resources.get(type));
+  }
+
+  @Override
+  public Optional<VersionedResource> get(ResourceType type, String name) {
+    return Optional.ofNullable(resources.get(type).get(name));
+  }
+
+  @Override
+  public Optional<VersionedResource> placeholder(ResourceType type, String name) {
+    if (type != ResourceType.ENDPOINT) {
+      return Optional.empty();
+    }
+    return Optional.of(VersionedResource.of(type, name, ResourceBuilder.emptyAssignment(name)));
+  }
+
+  @Override
+  public Watch watch(ResourceType type, Consumer<Set<String>> onChange) {
+    return watches.get(type).open(onChange);
+  }
+
+  /** The current EDS version of a cluster, or empty when it is not published. */
+  public Optional<String> endpointsVersion(String cluster) {
+    return get(ResourceType.ENDPOINT, cluster).map(VersionedResource::version);
+  }
+
+  /** How many watches are open on a type (for metrics and tests). */
+  public int watchCount(ResourceType type) {
+    return watches.get(type).size();
+  }
+
+  private void onRegistryEvent(RegistryEvent event) {
+    // Called on the registry writer's thread under the cluster's lock: only hand over.
+    String cluster = event.cluster();
+    boolean now = event.changesMembership() || coalesceMillis == 0;
+    context.runOnContext(v -> markDirty(cluster, now));
+  }
+
+  private void markDirty(String cluster, boolean now) {
+    if (!now) {
+      // Weight-only: fold the changes of the next window into one push.
+      coalescing.computeIfAbsent(
+          cluster,
+          c ->
+              vertx.setTimer(
+                  coalesceMillis,
+                  id -> {
+                    coalescing.remove(c);
+                    markDirty(c, true);
+                  }));
+      return;
+    }
+    Long timer = coalescing.remove(cluster);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+    dirty.add(cluster);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // Runs after the events already queued on this context, so a burst rebuilds each cluster
+      // once.
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    Map<WatchIndex.IndexedWatch, Set<String>> wake = new HashMap<>();
+    for (String cluster : dirty) {
+      rebuild(cluster, wake);
+    }
+    dirty.clear();
+    wake.forEach(WatchIndex.IndexedWatch::fire);
+  }
+
+  private void rebuild(String name, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+    Optional<ClusterView> view = registry.cluster(name).filter(ClusterView::live);
+    if (view.isEmpty()) {
+      remove(ResourceType.ENDPOINT, name, wake);
+      for (ResourceType t : CLUSTER_SCOPED) {
+        remove(t, name, wake);
+      }
+      return;
+    }
+    put(
+        VersionedResource.of(ResourceType.ENDPOINT, name, ResourceBuilder.assignment(view.get())),
+        wake);
+    if (!resources.get(ResourceType.CLUSTER).containsKey(name)) {
+      put(VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name)), wake);
+      put(VersionedResource.of(ResourceType.ROUTE, name, ResourceBuilder.route(name)), wake);
+      put(VersionedResource.of(ResourceType.LISTENER, name, ResourceBuilder.listener(name)), wake);
+    }
+  }
+
+  private void put(VersionedResource r, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+    VersionedResource old = resources.get(r.type()).put(r.name(), r);
+    if (old == null || !old.version().equals(r.version())) {
+      watches.get(r.type()).collect(r.name(), wake);
+    }
+  }
+
+  private void remove(
+      ResourceType type, String name, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+    if (resources.get(type).remove(name) != null) {
+      watches.get(type).collect(name, wake);
+    }
+  }
+}
