@@ -19,13 +19,16 @@ import java.util.function.IntConsumer;
  */
 final class HttpVerticle extends VerticleBase {
   private final HttpConfig http;
+  private final int bindPort;
   private final RegistrationApi api;
   private final XdsServices xds;
   private final IntConsumer boundPort;
   private HttpServer server;
 
-  HttpVerticle(HttpConfig http, RegistrationApi api, XdsServices xds, IntConsumer boundPort) {
+  HttpVerticle(
+      HttpConfig http, int bindPort, RegistrationApi api, XdsServices xds, IntConsumer boundPort) {
     this.http = http;
+    this.bindPort = bindPort;
     this.api = api;
     this.xds = xds;
     this.boundPort = boundPort;
@@ -35,12 +38,12 @@ final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     api.mount(router);
-    xds.mountRest(router);
+    xds.mountRest(router, http.bodyLimitBytes());
     GrpcServer grpc = xds.grpcServer(vertx);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(http.host())
-            .setPort(http.port())
+            .setPort(bindPort)
             // Envoy and grpc-java speak HTTP/2 cleartext with prior knowledge.
             .setHttp2ClearTextEnabled(true);
     server = vertx.createHttpServer(options).requestHandler(req -> dispatch(req, grpc, router));

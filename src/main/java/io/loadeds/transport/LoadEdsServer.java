@@ -4,6 +4,7 @@ import io.loadeds.config.ServerConfig;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
+import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -58,14 +59,11 @@ public final class LoadEdsServer {
   private Future<Void> deploy() {
     RegistrationApi api =
         new RegistrationApi(registry, resources::endpointsVersion, config.http().bodyLimitBytes());
-    XdsServices xds = new XdsServices(resources, config.xds());
-    // The first instance binds the configured port (maybe 0); the others share the port it got.
-    return deployInstances(api, xds, config.http().port(), 1)
-        .compose(
-            v -> {
-              int more = config.http().eventLoops() - 1;
-              return more == 0 ? Future.succeededFuture() : deployInstances(api, xds, port, more);
-            })
+    XdsServices xds = new XdsServices(resources, config.xds(), XdsListener.NONE);
+    // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
+    // random port, so every event loop's instance serves the port the first one got.
+    int bindPort = config.http().port() == 0 ? -1 : config.http().port();
+    return deployInstances(api, xds, bindPort, config.http().eventLoops())
         .onSuccess(
             v -> {
               long every = config.registry().reaperInterval().toMillis();
@@ -79,7 +77,7 @@ public final class LoadEdsServer {
   private Future<Void> deployInstances(RegistrationApi api, XdsServices xds, int bindPort, int n) {
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(config.http().withPort(bindPort), api, xds, p -> port = p),
+            () -> new HttpVerticle(config.http(), bindPort, api, xds, p -> port = p),
             new DeploymentOptions().setInstances(n))
         .map(
             id -> {

@@ -1,0 +1,71 @@
+package io.loadeds.xds;
+
+import io.loadeds.snapshot.ResourceType;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What one stream wants of one resource type, following the xDS wildcard rules. Not thread-safe:
+ * owned by one stream on its context.
+ *
+ * <p>Rules (xDS protocol, "How the client specifies what resources to return"): {@code "*"} is an
+ * explicit wildcard. For LDS and CDS, an empty name list on the first request is a legacy wildcard,
+ * and it stays a wildcard while the client keeps sending empty lists (Envoy's ACKs of a wildcard
+ * CDS carry no names); once the client has named resources, an empty list unsubscribes from all.
+ * For EDS and RDS an empty list never means "everything".
+ */
+public final class Subscription {
+  private static final String WILDCARD = "*";
+
+  private final ResourceType type;
+  private Set<String> names = Set.of();
+  private boolean wildcard;
+  private boolean legacyWildcard;
+  private boolean started;
+
+  public Subscription(ResourceType type) {
+    this.type = type;
+  }
+
+  /**
+   * Applies the names of a request (SotW: the full list every time).
+   *
+   * @return whether the subscription changed
+   */
+  public boolean replace(Collection<String> requested) {
+    boolean first = !started;
+    started = true;
+    Set<String> explicit = new LinkedHashSet<>(requested);
+    boolean star = explicit.remove(WILDCARD);
+    boolean newWildcard;
+    if (star) {
+      newWildcard = true;
+      legacyWildcard = false;
+    } else if (explicit.isEmpty() && type.wildcardCapable() && (first || legacyWildcard)) {
+      newWildcard = true;
+      legacyWildcard = true;
+    } else {
+      newWildcard = false;
+      legacyWildcard = false;
+    }
+    Set<String> newNames = Set.copyOf(explicit);
+    boolean changed = newWildcard != wildcard || !newNames.equals(names);
+    wildcard = newWildcard;
+    names = newNames;
+    return changed;
+  }
+
+  public boolean wildcard() {
+    return wildcard;
+  }
+
+  /** Explicitly named resources (a wildcard subscription may name some too). */
+  public Set<String> names() {
+    return names;
+  }
+
+  public ResourceType type() {
+    return type;
+  }
+}

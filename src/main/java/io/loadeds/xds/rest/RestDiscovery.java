@@ -1,0 +1,111 @@
+package io.loadeds.xds.rest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.snapshot.ResourceSource;
+import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.PreparedResponse;
+import io.loadeds.xds.Subscription;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+
+/**
+ * Envoy's REST-JSON polling ({@code POST /v3/discovery:<type>}) as a pure function from request
+ * body to (status, body), so it is tested without a server. Stateless and thread-safe.
+ *
+ * <p>Answers 304 when the request's {@code version_info} is the current version of what it names,
+ * else 200 with the current state. Every requested cluster that is known appears in an EDS answer
+ * (with no endpoints when none is admitted): Envoy keeps its old endpoints for an entry that is
+ * simply left out. A REST poll has no stream, so an empty name list is a wildcard for LDS and CDS.
+ */
+public final class RestDiscovery {
+  /**
+   * The outcome of one poll.
+   *
+   * @param status HTTP status
+   * @param contentType media type of {@code body}
+   * @param body JSON text; empty for 304
+   */
+  public record Result(int status, String contentType, String body) {}
+
+  private static final JsonFormat.TypeRegistry TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(ClusterLoadAssignment.getDescriptor())
+          .add(Cluster.getDescriptor())
+          .add(Listener.getDescriptor())
+          .add(RouteConfiguration.getDescriptor())
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(HttpProtocolOptions.getDescriptor())
+          .build();
+
+  private final ResourceSource source;
+  private final JsonFormat.Parser parser = JsonFormat.parser().ignoringUnknownFields();
+  private final JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(TYPES);
+
+  public RestDiscovery(ResourceSource source) {
+    this.source = source;
+  }
+
+  /** Answers a poll for the type named by the path suffix (e.g. {@code endpoints}). */
+  public Result handle(String typeName, String body) {
+    Optional<ResourceType> type = ResourceType.fromRestName(typeName);
+    if (type.isEmpty()) {
+      return problem(404, "Unknown discovery type", "no discovery type '" + typeName + "'");
+    }
+    DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder();
+    try {
+      parser.merge(body, request);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return problem(
+          400,
+          "Malformed DiscoveryRequest",
+          "body is not a JSON DiscoveryRequest: " + e.getMessage());
+    }
+    String typeUrl = request.getTypeUrl();
+    if (!typeUrl.isEmpty() && !typeUrl.equals(type.get().typeUrl())) {
+      return problem(
+          400,
+          "Type mismatch",
+          "type_url '" + typeUrl + "' does not match " + type.get().typeUrl());
+    }
+    Subscription subscription = new Subscription(type.get());
+    subscription.replace(request.getResourceNamesList());
+    PreparedResponse prepared = PreparedResponse.prepare(source, subscription);
+    if (prepared.version().equals(request.getVersionInfo())) {
+      return new Result(304, "application/json", "");
+    }
+    DiscoveryResponse response =
+        DiscoveryResponse.newBuilder()
+            .setVersionInfo(prepared.version())
+            .setTypeUrl(type.get().typeUrl())
+            .addAllResources(prepared.bodies())
+            .build();
+    try {
+      return new Result(200, "application/json", printer.print(response));
+    } catch (InvalidProtocolBufferException e) {
+      // Only a resource type missing from TYPES gets here: a server bug, not the client's.
+      throw new IllegalStateException("cannot print " + type.get(), e);
+    }
+  }
+
+  private static Result problem(int status, String title, String detail) {
+    String json =
+        new JsonObject()
+            .put("type", "about:blank")
+            .put("title", title)
+            .put("status", status)
+            .put("detail", detail)
+            .encode();
+    return new Result(status, "application/problem+json", json);
+  }
+}

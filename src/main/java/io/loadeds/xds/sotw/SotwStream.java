@@ -1,0 +1,225 @@
+package io.loadeds.xds.sotw;
+
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.snapshot.ResourceSource;
+import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.PreparedResponse;
+import io.loadeds.xds.Subscription;
+import io.loadeds.xds.XdsListener;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The state-of-the-world xDS protocol for one stream (ADS, or one per-type service), independent of
+ * the transport. Not thread-safe: every method runs on the stream's context; resource change
+ * notices arrive on other threads and are handed to {@code onContext}.
+ *
+ * <p>Per type it keeps the subscription, the last response's version and nonce, and whether that
+ * response still awaits its ACK or NACK. Rules, from the xDS protocol document:
+ *
+ * <ul>
+ *   <li>The first request of a type is always answered, so a reconnecting client learns the current
+ *       state even when it names an old version.
+ *   <li>A request whose nonce is not the latest one sent is stale and ignored: the client has not
+ *       seen the newest response yet, and its ACK of that one will carry its full subscription.
+ *   <li>At most one response per type is un-ACKed; changes meanwhile fold into the newest state,
+ *       sent after the ACK. That also bounds what a slow client makes the server buffer.
+ *   <li>A NACK is logged and counted, and the rejected content is not sent again; the next
+ *       different content is.
+ * </ul>
+ */
+public final class SotwStream {
+  /** Where responses go; implemented by the gRPC adapter and by test fakes. */
+  public interface Sink {
+    void send(DiscoveryResponse response);
+
+    /** Ends the stream with a gRPC status code and description. */
+    void fail(int grpcStatus, String description);
+  }
+
+  private static final System.Logger LOG = System.getLogger(SotwStream.class.getName());
+  private static final int INVALID_ARGUMENT = 3;
+
+  private final long id;
+  private final ResourceSource source;
+  private final ResourceType onlyType;
+  private final Sink sink;
+  private final Executor onContext;
+  private final XdsListener listener;
+  private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+  private String nodeId = "";
+  private long nonces;
+  private boolean closed;
+
+  /**
+   * @param id stream id for logs and listeners
+   * @param onlyType the single type a per-type service serves, or {@code null} for ADS
+   * @param onContext runs a task on this stream's context
+   */
+  public SotwStream(
+      long id,
+      ResourceSource source,
+      ResourceType onlyType,
+      Sink sink,
+      Executor onContext,
+      XdsListener listener) {
+    this.id = id;
+    this.source = source;
+    this.onlyType = onlyType;
+    this.sink = sink;
+    this.onContext = onContext;
+    this.listener = listener;
+  }
+
+  /** Handles one request from the client. */
+  public void onRequest(DiscoveryRequest request) {
+    if (closed) {
+      return;
+    }
+    if (nodeId.isEmpty() && request.hasNode()) {
+      nodeId = request.getNode().getId();
+    }
+    Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
+    if (parsed.isEmpty()) {
+      return;
+    }
+    ResourceType type = parsed.get();
+    TypeState state = types.computeIfAbsent(type, this::open);
+    String nonce = request.getResponseNonce();
+    if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
+      listener.staleNonce(id, nodeId, type);
+      return;
+    }
+    if (!nonce.isEmpty() && state.awaitingAck) {
+      state.awaitingAck = false;
+      if (request.hasErrorDetail()) {
+        state.nackedVersion = state.sentVersion;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "node {0} rejected {1} version {2}: {3}",
+            nodeId,
+            type,
+            state.sentVersion,
+            request.getErrorDetail().getMessage());
+        listener.nacked(id, nodeId, type, state.sentVersion, request.getErrorDetail().getMessage());
+      } else {
+        state.nackedVersion = null;
+        listener.acked(id, nodeId, type, state.sentVersion);
+      }
+    }
+    boolean first = !state.answered;
+    boolean changed = state.subscription.replace(request.getResourceNamesList());
+    if (changed) {
+      state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
+    }
+    maybeSend(state, first || changed);
+  }
+
+  /** Releases the watches; later calls do nothing. Safe to call more than once. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    types.values().forEach(s -> s.watch.close());
+    listener.streamClosed(id, nodeId);
+  }
+
+  /** The node id the client announced, or empty. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  private Optional<ResourceType> typeOf(String typeUrl) {
+    if (onlyType != null) {
+      if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
+        return Optional.of(onlyType);
+      }
+      fail("this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
+      return Optional.empty();
+    }
+    Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);
+    if (t.isEmpty()) {
+      // Failing the stream would take the node's other types down with it; the client's
+      // subscription to a type this server does not own just stays unanswered.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "node {0} asked for unsupported type ''{1}''; ignored",
+          nodeId,
+          typeUrl);
+    }
+    return t;
+  }
+
+  private void fail(String description) {
+    close();
+    sink.fail(INVALID_ARGUMENT, description);
+  }
+
+  private TypeState open(ResourceType type) {
+    TypeState state = new TypeState(type);
+    state.watch =
+        source.watch(
+            type,
+            changed -> {
+              // Any thread: fold notices until the stream's context has looked once.
+              if (state.notified.compareAndSet(false, true)) {
+                onContext.execute(
+                    () -> {
+                      state.notified.set(false);
+                      if (!closed) {
+                        maybeSend(state, false);
+                      }
+                    });
+              }
+            });
+    return state;
+  }
+
+  private void maybeSend(TypeState state, boolean force) {
+    if (state.awaitingAck) {
+      return; // sent after the ACK, with whatever is newest then
+    }
+    PreparedResponse prepared = PreparedResponse.prepare(source, state.subscription);
+    if (!force && prepared.version().equals(state.sentVersion)) {
+      return;
+    }
+    if (prepared.version().equals(state.nackedVersion)) {
+      return; // the client rejected exactly this; resending would loop
+    }
+    String nonce = Long.toString(++nonces);
+    // Record before sending: the ACK may race back before send() returns on some transports.
+    state.sentVersion = prepared.version();
+    state.sentNonce = nonce;
+    state.awaitingAck = true;
+    state.answered = true;
+    sink.send(
+        DiscoveryResponse.newBuilder()
+            .setVersionInfo(prepared.version())
+            .setTypeUrl(state.subscription.type().typeUrl())
+            .setNonce(nonce)
+            .addAllResources(prepared.bodies())
+            .build());
+    listener.responseSent(id, nodeId, state.subscription.type(), prepared.version());
+  }
+
+  /** Per-type protocol state of this stream. */
+  private static final class TypeState {
+    final Subscription subscription;
+    final AtomicBoolean notified = new AtomicBoolean();
+    ResourceSource.Watch watch;
+    String sentVersion;
+    String sentNonce;
+    String nackedVersion;
+    boolean awaitingAck;
+    boolean answered;
+
+    TypeState(ResourceType type) {
+      this.subscription = new Subscription(type);
+    }
+  }
+}
