@@ -48,6 +48,14 @@ public record RegistryConfig(
     return new RegistryConfig(v, maxTtl, reaperInterval, expiredRetention, readmitHysteresis);
   }
 
+  public RegistryConfig withMaxTtl(Duration v) {
+    return new RegistryConfig(defaultTtl, v, reaperInterval, expiredRetention, readmitHysteresis);
+  }
+
+  public RegistryConfig withExpiredRetention(Duration v) {
+    return new RegistryConfig(defaultTtl, maxTtl, reaperInterval, v, readmitHysteresis);
+  }
+
   public RegistryConfig withReaperInterval(Duration v) {
     return new RegistryConfig(defaultTtl, maxTtl, v, expiredRetention, readmitHysteresis);
   }

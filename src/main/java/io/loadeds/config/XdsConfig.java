@@ -26,4 +26,8 @@ public record XdsConfig(Duration weightCoalesceWindow, int maxMessageBytes) {
   public XdsConfig withWeightCoalesceWindow(Duration v) {
     return new XdsConfig(v, maxMessageBytes);
   }
+
+  public XdsConfig withMaxMessageBytes(int v) {
+    return new XdsConfig(weightCoalesceWindow, v);
+  }
 }

@@ -32,6 +32,7 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.Endpoint;
+import io.loadeds.registry.EndpointState;
 import io.loadeds.registry.Locality;
 import java.util.Comparator;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class ResourceBuilder {
   /** The drop category announced when a cluster has endpoints but none with spare capacity. */
   public static final String NO_CAPACITY_CATEGORY = "loadeds_no_capacity";
 
+  private static final long MAX_UINT32 = 0xFFFF_FFFFL;
+
   /** Metadata namespace Envoy's subset load balancer reads endpoint labels from. */
   static final String LB_METADATA_NAMESPACE = "envoy.lb";
 
@@ -58,15 +61,26 @@ public final class ResourceBuilder {
   private ResourceBuilder() {}
 
   /**
-   * The load assignment of a cluster: its admitted endpoints grouped by locality. With none
-   * admitted it carries a 100% drop category, because an empty assignment alone makes grpc-java
-   * keep using its last endpoints; the drop makes Envoy answer 503 and gRPC fail fast.
+   * The load assignment of a cluster: its admitted endpoints grouped by locality, weighted by spare
+   * capacity.
+   *
+   * <p>With none admitted (all full) it carries a 100% drop category, so Envoy answers 503 and
+   * proxyless gRPC fails fast with UNAVAILABLE. The full endpoints stay listed under that drop
+   * (with weight 1): grpc-java treats an assignment without endpoints as a resolution error and
+   * keeps routing to its last endpoints without ever applying the drop, so an empty list would send
+   * every call on to the full backends. Under a 100% drop no call reaches them.
    */
   public static ClusterLoadAssignment assignment(ClusterView cluster) {
     ClusterLoadAssignment.Builder cla =
         ClusterLoadAssignment.newBuilder().setClusterName(cluster.name());
     Map<Locality, List<Endpoint>> byLocality = new TreeMap<>(LOCALITY_ORDER);
-    for (Endpoint e : cluster.admitted()) {
+    List<Endpoint> admitted = cluster.admitted();
+    boolean drop = admitted.isEmpty();
+    List<Endpoint> listed =
+        drop
+            ? cluster.endpoints().stream().filter(e -> e.state() == EndpointState.FULL).toList()
+            : admitted;
+    for (Endpoint e : listed) {
       byLocality.computeIfAbsent(e.locality(), l -> new java.util.ArrayList<>()).add(e);
     }
     byLocality.forEach(
@@ -78,16 +92,17 @@ public final class ResourceBuilder {
                           .setRegion(locality.region())
                           .setZone(locality.zone())
                           .setSubZone(locality.subZone()));
-          int total = 0;
+          long total = 0; // a sum of ints can pass Integer.MAX_VALUE; the field is a uint32
           for (Endpoint e : endpoints) {
             group.addLbEndpoints(lbEndpoint(e));
-            total += e.effectiveWeight();
+            total += weight(e);
           }
           // gRPC clients ignore a locality without a weight, so it is always >= 1.
-          group.setLoadBalancingWeight(UInt32Value.of(Math.max(1, total)));
+          long weight = Math.min(MAX_UINT32, Math.max(1, total));
+          group.setLoadBalancingWeight(UInt32Value.of((int) weight));
           cla.addEndpoints(group);
         });
-    if (byLocality.isEmpty()) {
+    if (drop) {
       cla.setPolicy(
           ClusterLoadAssignment.Policy.newBuilder()
               .addDropOverloads(
@@ -162,6 +177,11 @@ public final class ResourceBuilder {
         .build();
   }
 
+  /** The published weight: spare capacity when admitted, 1 for a full endpoint under a drop. */
+  private static int weight(Endpoint e) {
+    return Math.max(1, e.effectiveWeight());
+  }
+
   private static LbEndpoint lbEndpoint(Endpoint e) {
     LbEndpoint.Builder lb =
         LbEndpoint.newBuilder()
@@ -175,7 +195,7 @@ public final class ResourceBuilder {
                                     .setPortValue(e.port())))
                     .setHostname(e.id()))
             .setHealthStatus(HealthStatus.HEALTHY)
-            .setLoadBalancingWeight(UInt32Value.of(e.effectiveWeight()));
+            .setLoadBalancingWeight(UInt32Value.of(weight(e)));
     if (!e.metadata().isEmpty()) {
       Struct.Builder labels = Struct.newBuilder();
       new TreeMap<>(e.metadata())

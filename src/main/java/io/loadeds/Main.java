@@ -1,0 +1,123 @@
+package io.loadeds;
+
+import io.loadeds.config.ConfigKey;
+import io.loadeds.config.ConfigLoader;
+import io.loadeds.config.ServerConfig;
+import io.loadeds.transport.LoadEdsServer;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Starts the server: reads the configuration (defaults, file, environment, flags), starts it
+ * through the same {@link LoadEdsServer#start} the tests use, and stops it on SIGTERM. Exits with
+ * status 2 and one line on stderr for a bad configuration, 1 when the server cannot start.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s - %5$s%6$s%n");
+    CommandLine cli = new CommandLine(spec());
+    ServerConfig config;
+    try {
+      ParseResult parsed = cli.parseArgs(args);
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        return;
+      }
+      config = load(parsed);
+    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+      System.err.println("loadeds: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    LoadEdsServer server;
+    try {
+      server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      System.err.println(
+          "loadeds: cannot start on "
+              + config.http().host()
+              + ":"
+              + config.http().port()
+              + ": "
+              + why);
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close().compose(v -> vertx.close()).await(10, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    System.err.println("loadeds: unclean shutdown: " + e);
+                  }
+                },
+                "loadeds-shutdown"));
+  }
+
+  private static ServerConfig load(ParseResult parsed) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (ConfigKey key : ConfigKey.ALL) {
+      if (parsed.hasMatchedOption(key.flag())) {
+        flags.put(key.path(), parsed.matchedOptionValue(key.flag(), ""));
+      }
+    }
+    String file = parsed.matchedOptionValue("--config", System.getenv(ConfigLoader.CONFIG_ENV));
+    return ConfigLoader.load(file == null ? null : Path.of(file), System.getenv(), flags);
+  }
+
+  /** The command line, generated from {@link ConfigKey#ALL} so flags, env and file never drift. */
+  static CommandSpec spec() {
+    ServerConfig defaults = ServerConfig.defaults();
+    CommandSpec spec = CommandSpec.create().name("loadeds-server").mixinStandardHelpOptions(true);
+    spec.usageMessage()
+        .description(
+            "A reactive, load-aware Envoy control plane: REST registration and xDS on one port.",
+            "Settings come from defaults < --config file < LOADEDS_* environment < flags.");
+    spec.addOption(
+        OptionSpec.builder("--config")
+            .paramLabel("FILE")
+            .type(String.class)
+            .description("YAML or JSON config file (env " + ConfigLoader.CONFIG_ENV + ")")
+            .build());
+    for (ConfigKey key : ConfigKey.ALL) {
+      spec.addOption(
+          OptionSpec.builder(key.flag())
+              .paramLabel("VALUE")
+              .type(String.class)
+              .description(
+                  key.help()
+                      + " [default: "
+                      + key.get().apply(defaults)
+                      + "; file "
+                      + key.path()
+                      + "; env "
+                      + key.env()
+                      + "]")
+              .build());
+    }
+    return spec;
+  }
+
+  /** Prints the usage text (used by the README test to keep the documented flags true). */
+  static String usage() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    new CommandLine(spec()).usage(new PrintWriter(out));
+    return out.toString();
+  }
+}

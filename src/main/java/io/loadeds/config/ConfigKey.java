@@ -1,0 +1,108 @@
+package io.loadeds.config;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * One setting: its key in the config file, its environment variable and flag, its help text, and
+ * how to read and set it on a {@link ServerConfig}. The table {@link #ALL} is the single source of
+ * truth for the file format, the environment, the flags and {@code --help}. Immutable.
+ *
+ * @param path key in the config file, e.g. {@code http.port}
+ * @param help one line for {@code --help}
+ * @param get reads the current value as text
+ * @param set returns a config with the value parsed from text (throws IllegalArgumentException)
+ */
+public record ConfigKey(
+    String path,
+    String help,
+    Function<ServerConfig, String> get,
+    BiFunction<ServerConfig, String, ServerConfig> set) {
+
+  /**
+   * {@code LOADEDS_} and the path in upper snake case: {@code http.bodyLimitBytes} → {@code
+   * LOADEDS_HTTP_BODY_LIMIT_BYTES}.
+   */
+  public String env() {
+    return "LOADEDS_" + path.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase();
+  }
+
+  /**
+   * The path's last part in kebab case: {@code http.bodyLimitBytes} → {@code --body-limit-bytes}.
+   */
+  public String flag() {
+    String last = path.substring(path.lastIndexOf('.') + 1);
+    return "--" + last.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+  }
+
+  /** Every setting, in the order {@code --help} lists them. */
+  public static final List<ConfigKey> ALL =
+      List.of(
+          new ConfigKey(
+              "http.host",
+              "Interface to bind",
+              c -> c.http().host(),
+              (c, v) -> c.withHttp(c.http().withHost(v))),
+          new ConfigKey(
+              "http.port",
+              "Port for REST and xDS (gRPC and REST-JSON); 0 picks a free one",
+              c -> Integer.toString(c.http().port()),
+              (c, v) -> c.withHttp(c.http().withPort(integer("http.port", v)))),
+          new ConfigKey(
+              "http.bodyLimitBytes",
+              "Largest REST request body; larger ones get 413",
+              c -> Integer.toString(c.http().bodyLimitBytes()),
+              (c, v) -> c.withHttp(c.http().withBodyLimitBytes(integer("http.bodyLimitBytes", v)))),
+          new ConfigKey(
+              "http.eventLoops",
+              "Event loops serving the port",
+              c -> Integer.toString(c.http().eventLoops()),
+              (c, v) -> c.withHttp(c.http().withEventLoops(integer("http.eventLoops", v)))),
+          new ConfigKey(
+              "registry.defaultTtl",
+              "Lease of a registration that names no ttlSeconds",
+              c -> Durations.format(c.registry().defaultTtl()),
+              (c, v) -> c.withRegistry(c.registry().withDefaultTtl(Durations.parse(v)))),
+          new ConfigKey(
+              "registry.maxTtl",
+              "Longest lease a backend may ask for",
+              c -> Durations.format(c.registry().maxTtl()),
+              (c, v) -> c.withRegistry(c.registry().withMaxTtl(Durations.parse(v)))),
+          new ConfigKey(
+              "registry.reaperInterval",
+              "How often lapsed leases are expired",
+              c -> Durations.format(c.registry().reaperInterval()),
+              (c, v) -> c.withRegistry(c.registry().withReaperInterval(Durations.parse(v)))),
+          new ConfigKey(
+              "registry.expiredRetention",
+              "How long expired endpoints stay visible in the API",
+              c -> Durations.format(c.registry().expiredRetention()),
+              (c, v) -> c.withRegistry(c.registry().withExpiredRetention(Durations.parse(v)))),
+          new ConfigKey(
+              "registry.readmitHysteresis",
+              "Extra free slots a full endpoint needs before it is re-admitted",
+              c -> Integer.toString(c.registry().readmitHysteresis()),
+              (c, v) ->
+                  c.withRegistry(
+                      c.registry()
+                          .withReadmitHysteresis(integer("registry.readmitHysteresis", v)))),
+          new ConfigKey(
+              "xds.weightCoalesceWindow",
+              "How long weight-only changes may wait to be pushed together (0: at once)",
+              c -> Durations.format(c.xds().weightCoalesceWindow()),
+              (c, v) -> c.withXds(c.xds().withWeightCoalesceWindow(Durations.parse(v)))),
+          new ConfigKey(
+              "xds.maxMessageBytes",
+              "Largest gRPC message accepted from an xDS client",
+              c -> Integer.toString(c.xds().maxMessageBytes()),
+              (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))));
+
+  private static int integer(String key, String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.loadeds.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the {@link ServerConfig} from, in rising precedence: the defaults, a YAML or JSON file,
+ * {@code LOADEDS_*} environment variables, and command-line flags. Every source speaks the keys of
+ * {@link ConfigKey#ALL}; an unknown file key or a bad value fails with a message that names it.
+ * Stateless.
+ */
+public final class ConfigLoader {
+  /** The environment variable that names a config file when {@code --config} is not given. */
+  public static final String CONFIG_ENV = "LOADEDS_CONFIG";
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param file config file, or {@code null}
+   * @param env the environment (only {@code LOADEDS_*} variables are read)
+   * @param flags values given on the command line, by config path
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+    ServerConfig config = ServerConfig.defaults();
+    if (file != null) {
+      config = apply(config, readFile(file), "file " + file);
+    }
+    Map<String, String> fromEnv = new LinkedHashMap<>();
+    for (ConfigKey key : ConfigKey.ALL) {
+      String v = env.get(key.env());
+      if (v != null && !v.isBlank()) {
+        fromEnv.put(key.path(), v);
+      }
+    }
+    config = apply(config, fromEnv, "environment");
+    config = apply(config, flags, "command line");
+    return config.validate();
+  }
+
+  /** Reads a YAML or JSON file (JSON is YAML) into config paths and text values. */
+  public static Map<String, String> readFile(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    if (root != null && !root.isMissingNode() && !root.isNull()) {
+      if (!root.isObject()) {
+        throw new IllegalArgumentException("config file " + file + " must hold a mapping");
+      }
+      flatten("", root, out);
+    }
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(path, e.getValue(), out);
+      } else {
+        out.put(path, e.getValue().asText());
+      }
+    }
+  }
+
+  private static ServerConfig apply(ServerConfig config, Map<String, String> values, String from) {
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      ConfigKey key =
+          ConfigKey.ALL.stream()
+              .filter(k -> k.path().equals(e.getKey()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown config key '" + e.getKey() + "' in " + from));
+      try {
+        config = key.set().apply(config, e.getValue());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(key.path() + " (" + from + "): " + ex.getMessage());
+      }
+    }
+    return config;
+  }
+}
