@@ -1,6 +1,8 @@
 package io.loadeds.registry;
 
 import io.loadeds.registry.RegistryEvent.Deregistered;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,7 +62,7 @@ final class ClusterTable {
       events.add(new Deregistered(old, Deregistered.Reason.ADDRESS_TAKEN_OVER));
     }
     if (prev != null) {
-      idByHostPort.remove(prev.hostPort(), id);
+      idByHostPort.remove(hostPort(prev.address(), prev.port()), id);
     }
     boolean live = prev != null && prev.state() != EndpointState.EXPIRED;
     // A re-PUT keeps a full endpoint's hysteresis, so re-registering cannot skip the re-admit mark.
@@ -93,7 +95,11 @@ final class ClusterTable {
     if (prev == null || prev.state() == EndpointState.EXPIRED) {
       return Optional.empty();
     }
-    int active = report.active().apply(prev.active());
+    Integer reported = report.active().apply(prev.active());
+    if (reported == null) {
+      throw new InvalidFieldException("active", "must be a number >= 0, not null");
+    }
+    int active = reported;
     Integer capacity = report.capacity().apply(prev.capacity());
     Integer weight = report.weight().apply(prev.weight());
     Map<String, String> metadata = report.metadata().apply(prev.metadata());
@@ -152,7 +158,7 @@ final class ClusterTable {
       if (e.state() == EndpointState.EXPIRED) {
         if (!e.updatedAt().plus(retention).isAfter(now)) {
           it.remove();
-          idByHostPort.remove(e.hostPort(), e.id());
+          idByHostPort.remove(hostPort(e.address(), e.port()), e.id());
         }
       } else if (e.leaseExpiresAt() != null && !e.leaseExpiresAt().isAfter(now)) {
         Endpoint next = e.with(EndpointState.EXPIRED, now);
@@ -167,12 +173,22 @@ final class ClusterTable {
   private Endpoint remove(String id) {
     Endpoint old = byId.remove(id);
     if (old != null) {
-      idByHostPort.remove(old.hostPort(), id);
+      idByHostPort.remove(hostPort(old.address(), old.port()), id);
     }
     return old;
   }
 
+  /**
+   * The ownership key of an address. Literals are compared parsed, as gRPC clients compare them:
+   * {@code 2001:db8::7} and {@code 2001:DB8:0:0:0:0:0:7} are one address, and so are {@code
+   * ::ffff:10.0.0.1} and {@code 10.0.0.1}.
+   */
   private static String hostPort(String address, int port) {
-    return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
+    try {
+      // A validated literal: InetAddress parses it and does no lookup.
+      return InetAddress.getByName(address).getHostAddress() + "|" + port;
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("not a validated IP literal: " + address, e);
+    }
   }
 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,12 +61,27 @@ public final class SnapshotCache implements ResourceSource {
    * clusters that already exist. The cache is usable as soon as this returns.
    */
   public static SnapshotCache create(Vertx vertx, RegistryView registry, XdsConfig config) {
+    warmUp();
     SnapshotCache cache = new SnapshotCache(vertx, registry, config);
     registry.addListener(cache::onRegistryEvent);
     for (ClusterView c : registry.clusters()) {
       cache.rebuild(c.name(), new HashMap<>());
     }
     return cache;
+  }
+
+  /**
+   * Builds one resource of every type on the caller's thread. Initialising the Envoy protobuf
+   * descriptors takes seconds on a cold JVM; done lazily, it would block the cache's event loop
+   * (shared with the HTTP server) at the first registration.
+   */
+  private static void warmUp() {
+    String name = "warm-up";
+    VersionedResource.of(
+        ResourceType.ENDPOINT, name, ResourceBuilder.assignment(new ClusterView(name, List.of())));
+    VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name));
+    VersionedResource.of(ResourceType.LISTENER, name, ResourceBuilder.listener(name));
+    VersionedResource.of(ResourceType.ROUTE, name, ResourceBuilder.route(name));
   }
 
   @Override
