@@ -1,0 +1,145 @@
+package io.loadeds.registration;
+
+import static io.loadeds.registration.Json.guarded;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loadeds.registry.ClusterView;
+import io.loadeds.registry.Endpoint;
+import io.loadeds.registry.Registration;
+import io.loadeds.registry.Registry;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The blog demo registry's API, {@code GET/POST/PUT/DELETE /edsservice/{service}}, so that its
+ * backends work unmodified: a service is a cluster, and its host list is the set of that cluster's
+ * endpoints registered through this API (source {@value #SOURCE}). Whole-list writes replace only
+ * those, never endpoints registered through {@code /v1}. The entries carry no lease, because the
+ * blog's backends never heartbeat.
+ *
+ * <p>A service exists from its POST (even with no hosts) to its DELETE, as in the original.
+ *
+ * <p>Threading: shared by all event loops. Each service's write runs inside {@link
+ * ConcurrentHashMap#compute} on the service set, so existence checks and registry writes of one
+ * service are atomic together (a PUT cannot bring back hosts of a service a concurrent DELETE
+ * removed). The registry call in there is in-memory and short, as {@code compute} requires.
+ */
+final class EdsServiceCompatApi {
+  /** The registry source of endpoints registered through this API. */
+  static final String SOURCE = "edsservice";
+
+  private static final String PATH = "/edsservice/{service}";
+
+  private final Registry registry;
+  private final ConcurrentHashMap<String, Boolean> services = new ConcurrentHashMap<>();
+
+  EdsServiceCompatApi(Registry registry) {
+    this.registry = registry;
+  }
+
+  void mount(RouteTable routes, BodyHandler body) {
+    routes.add(GET, PATH).handler(guarded(this::get));
+    // The blog's clients may send no content type; an explicit non-JSON one is still refused.
+    routes
+        .add(POST, PATH)
+        .handler(body)
+        .handler(Json.requireJson(true))
+        .handler(guarded(this::create));
+    routes
+        .add(PUT, PATH)
+        .handler(body)
+        .handler(Json.requireJson(true))
+        .handler(guarded(this::replace));
+    routes.add(DELETE, PATH).handler(guarded(this::delete));
+  }
+
+  private void get(RoutingContext ctx) {
+    String service = Json.pathName(ctx, "service");
+    if (!services.containsKey(service)) {
+      unknown(service).send(ctx);
+      return;
+    }
+    List<Endpoint> hosts =
+        registry.cluster(service).map(ClusterView::endpoints).orElse(List.of()).stream()
+            .filter(e -> e.source().equals(SOURCE))
+            .toList();
+    Json.send(ctx, 200, EdsHostsJson.hosts(hosts));
+  }
+
+  private void create(RoutingContext ctx) {
+    String service = Json.pathName(ctx, "service");
+    ObjectNode body = Json.bodyObject(ctx);
+    Map<String, Registration> hosts = EdsHostsJson.registrations(body);
+    AtomicBoolean created = new AtomicBoolean();
+    services.compute(
+        service,
+        (name, existing) -> {
+          if (existing != null) {
+            return existing;
+          }
+          // Throws (leaving the service absent) if the registry refuses an entry.
+          registry.replaceSource(name, SOURCE, hosts);
+          created.set(true);
+          return Boolean.TRUE;
+        });
+    if (!created.get()) {
+      String message = "service " + service + " already exists";
+      Problem.typed("service-exists", "Service exists", 409, message + "; use PUT to replace it")
+          .with("message", message)
+          .send(ctx);
+      return;
+    }
+    Json.send(ctx, 201, body);
+  }
+
+  private void replace(RoutingContext ctx) {
+    String service = Json.pathName(ctx, "service");
+    ObjectNode body = Json.bodyObject(ctx);
+    Map<String, Registration> hosts = EdsHostsJson.registrations(body);
+    Boolean exists =
+        services.computeIfPresent(
+            service,
+            (name, existing) -> {
+              registry.replaceSource(name, SOURCE, hosts);
+              return existing;
+            });
+    if (exists == null) {
+      unknown(service).send(ctx);
+      return;
+    }
+    Json.send(ctx, 200, body);
+  }
+
+  private void delete(RoutingContext ctx) {
+    String service = Json.pathName(ctx, "service");
+    AtomicBoolean removed = new AtomicBoolean();
+    services.computeIfPresent(
+        service,
+        (name, existing) -> {
+          registry.replaceSource(name, SOURCE, Map.of());
+          removed.set(true);
+          return null;
+        });
+    if (removed.get()) {
+      ctx.response().setStatusCode(204).end();
+    } else {
+      unknown(service).send(ctx);
+    }
+  }
+
+  /** 404 with the original's {@code message} member, which the blog's clients may read. */
+  private static Problem unknown(String service) {
+    String message = "service " + service + " not found";
+    return Problem.typed(
+            "unknown-service", "Unknown service", 404, message + "; create it with POST")
+        .with("message", message);
+  }
+}

@@ -1,0 +1,152 @@
+package io.loadeds.registration;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loadeds.registry.InvalidFieldException;
+import io.loadeds.registry.Validation;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+
+/**
+ * The HTTP edge of the API: reading JSON requests, writing JSON answers, and turning refusals into
+ * problem details. Stateless; the shared {@link ObjectMapper} is thread-safe once built.
+ */
+final class Json {
+  /**
+   * Strict on syntax so that an ambiguous body is refused rather than guessed at: a duplicate key
+   * or trailing garbage is malformed JSON.
+   */
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  static final String CONTENT_TYPE = "application/json";
+
+  private Json() {}
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  static void send(RoutingContext ctx, int status, JsonNode body) {
+    send(ctx, status, CONTENT_TYPE, body);
+  }
+
+  static void send(RoutingContext ctx, int status, String contentType, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e); // a tree we built ourselves always serializes
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", contentType)
+        .end(Buffer.buffer(bytes));
+  }
+
+  /**
+   * Wraps a handler so that a refusal ({@link ProblemException}, or an {@link
+   * InvalidFieldException} from our parsing or the registry's validation) becomes its problem
+   * detail. Anything else is a bug: it reaches the router's 500 handler.
+   */
+  static Handler<RoutingContext> guarded(Handler<RoutingContext> handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (ProblemException e) {
+        e.problem().send(ctx);
+      } catch (InvalidFieldException e) {
+        Problem.invalidField(e).send(ctx);
+      }
+    };
+  }
+
+  /**
+   * Refuses with 415 a request whose content type is not JSON ({@code application/json} or any
+   * {@code application/*+json}, e.g. {@code merge-patch+json}).
+   *
+   * @param allowMissing accept a request without a content type (older clients of the compatibility
+   *     API send none)
+   */
+  static Handler<RoutingContext> requireJson(boolean allowMissing) {
+    return ctx -> {
+      String type = ctx.request().getHeader("content-type");
+      if (type == null ? allowMissing : isJson(type)) {
+        ctx.next();
+      } else {
+        Problem.unsupportedMediaType(type).send(ctx);
+      }
+    };
+  }
+
+  static boolean isJson(String contentType) {
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return mime.equals(CONTENT_TYPE) || (mime.startsWith("application/") && mime.endsWith("+json"));
+  }
+
+  /**
+   * The request body as a JSON object.
+   *
+   * @throws ProblemException 400 when the body is empty, not JSON, or not an object
+   */
+  static ObjectNode bodyObject(RoutingContext ctx) {
+    Buffer buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw new ProblemException(Problem.malformedJson("the request body must be a JSON object"));
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(buffer.getBytes());
+    } catch (JsonProcessingException e) {
+      throw new ProblemException(
+          Problem.malformedJson("the request body is not valid JSON: " + describe(e)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen when reading from a byte array
+    }
+    if (node == null || !node.isObject()) {
+      throw new ProblemException(
+          Problem.malformedJson(
+              "the request body must be a JSON object, got "
+                  + (node == null
+                      ? "nothing"
+                      : node.getNodeType().name().toLowerCase(Locale.ROOT))));
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * A name from the path, checked like the registry checks names.
+   *
+   * @throws InvalidFieldException naming the path parameter
+   */
+  static String pathName(RoutingContext ctx, String param) {
+    String value = ctx.pathParam(param);
+    Validation.name(param, value);
+    return value;
+  }
+
+  private static String describe(JsonProcessingException e) {
+    // The original message without Jackson's source excerpt, which would echo the client's bytes.
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " (line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr()
+                + ")";
+    return e.getOriginalMessage() + where;
+  }
+}
