@@ -29,4 +29,11 @@ public interface XdsListener {
 
   /** A listener that does nothing. */
   XdsListener NONE = new XdsListener() {};
+
+  /** {@code listener} with its failures logged and kept from the stream, as promised above. */
+  static XdsListener guarded(XdsListener listener) {
+    return listener instanceof GuardedListener || listener == NONE
+        ? listener
+        : new GuardedListener(listener);
+  }
 }

@@ -11,11 +11,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -31,6 +35,37 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class XdsServices {
   private static final System.Logger LOG = System.getLogger(XdsServices.class.getName());
+
+  /**
+   * A request as decoded, or why it could not be: {@code request} is null when {@code error} isn't.
+   */
+  private record Inbound(DiscoveryRequest request, String error) {}
+
+  /**
+   * Decodes without throwing: Vert.x answers a decoding failure by resetting the HTTP/2 stream,
+   * which the client sees as CANCELLED with no reason; this lets the stream end with
+   * INVALID_ARGUMENT.
+   */
+  private static final GrpcMessageDecoder<Inbound> DECODER =
+      new GrpcMessageDecoder<>() {
+        private final GrpcMessageDecoder<DiscoveryRequest> proto =
+            GrpcMessageDecoder.decoder(DiscoveryRequest.newBuilder());
+
+        @Override
+        public Inbound decode(GrpcMessage message) {
+          try {
+            return new Inbound(proto.decode(message), null);
+          } catch (CodecException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return new Inbound(null, "not a DiscoveryRequest: " + cause.getMessage());
+          }
+        }
+
+        @Override
+        public boolean accepts(WireFormat format) {
+          return proto.accepts(format);
+        }
+      };
 
   /** A SotW service: its gRPC name and method, and the one type it serves (null for ADS). */
   private record SotwService(String service, String method, ResourceType only, String mode) {}
@@ -72,8 +107,18 @@ public final class XdsServices {
   public XdsServices(ResourceSource source, XdsConfig config, XdsListener listener) {
     this.source = source;
     this.config = config;
-    this.listener = listener;
+    this.listener = XdsListener.guarded(listener);
     this.rest = new RestDiscovery(source);
+    warmUp();
+  }
+
+  /**
+   * Loads the discovery messages' descriptors on the constructing thread, so the verticles that
+   * start on event loops do not block them doing it (the resources are warmed by the cache).
+   */
+  private static void warmUp() {
+    DiscoveryRequest.getDescriptor();
+    DiscoveryResponse.getDescriptor();
   }
 
   /** A gRPC server (for the calling verticle's context) with every xDS service registered. */
@@ -82,12 +127,9 @@ public final class XdsServices {
         GrpcServer.server(
             vertx, new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
     for (SotwService s : SOTW) {
-      ServiceMethod<DiscoveryRequest, DiscoveryResponse> method =
+      ServiceMethod<Inbound, DiscoveryResponse> method =
           ServiceMethod.server(
-              ServiceName.create(s.service()),
-              s.method(),
-              GrpcMessageEncoder.encoder(),
-              GrpcMessageDecoder.decoder(DiscoveryRequest.newBuilder()));
+              ServiceName.create(s.service()), s.method(), GrpcMessageEncoder.encoder(), DECODER);
       server.callHandler(method, call -> openSotw(call, s));
     }
     return server;
@@ -106,35 +148,41 @@ public final class XdsServices {
             });
   }
 
-  private void openSotw(
-      GrpcServerRequest<DiscoveryRequest, DiscoveryResponse> call, SotwService s) {
+  private void openSotw(GrpcServerRequest<Inbound, DiscoveryResponse> call, SotwService s) {
     Context context = Vertx.currentContext();
-    GrpcServerResponse<DiscoveryRequest, DiscoveryResponse> response = call.response();
+    GrpcSink sink = new GrpcSink(call.response());
     long id = streamIds.incrementAndGet();
     SotwStream stream =
         new SotwStream(
-            id,
-            source,
-            s.only(),
-            new SotwStream.Sink() {
-              @Override
-              public void send(DiscoveryResponse r) {
-                response.write(r);
-              }
-
-              @Override
-              public void fail(int grpcStatus, String description) {
-                response.status(GrpcStatus.valueOf(grpcStatus)).statusMessage(description).end();
-              }
-            },
-            task -> context.runOnContext(v -> task.run()),
-            listener);
+            id, source, s.only(), sink, task -> context.runOnContext(v -> task.run()), listener);
     listener.streamOpened(id, s.mode());
-    call.handler(stream::onRequest);
+    call.handler(
+        in -> {
+          if (in.error() == null) {
+            stream.onRequest(in.request());
+          } else {
+            stream.close();
+            sink.fail(GrpcStatus.INVALID_ARGUMENT.code, in.error());
+          }
+        });
+    call.invalidMessageHandler(
+        err -> {
+          stream.close();
+          if (err instanceof MessageSizeOverflowException big) {
+            sink.fail(
+                GrpcStatus.RESOURCE_EXHAUSTED.code,
+                "message of "
+                    + big.messageSize()
+                    + " bytes exceeds xds.maxMessageBytes "
+                    + config.maxMessageBytes());
+          } else {
+            sink.fail(GrpcStatus.INVALID_ARGUMENT.code, "invalid message: " + err.getMessage());
+          }
+        });
     call.endHandler(
         v -> {
           stream.close();
-          response.end();
+          sink.end();
         });
     call.exceptionHandler(
         err -> {
@@ -144,5 +192,41 @@ public final class XdsServices {
           stream.close();
         });
     call.errorHandler(err -> stream.close());
+  }
+
+  /**
+   * Writes one stream's responses and ends it at most once (Vert.x throws on a write or end after
+   * the end). Confined to the stream's context.
+   */
+  private static final class GrpcSink implements SotwStream.Sink {
+    private final GrpcServerResponse<Inbound, DiscoveryResponse> response;
+    private boolean ended;
+
+    GrpcSink(GrpcServerResponse<Inbound, DiscoveryResponse> response) {
+      this.response = response;
+    }
+
+    @Override
+    public void send(DiscoveryResponse r) {
+      if (!ended) {
+        response.write(r);
+      }
+    }
+
+    @Override
+    public void fail(int grpcStatus, String description) {
+      if (!ended) {
+        ended = true;
+        response.status(GrpcStatus.valueOf(grpcStatus)).statusMessage(description).end();
+      }
+    }
+
+    /** Ends the stream with OK, when the client has ended its side. */
+    void end() {
+      if (!ended) {
+        ended = true;
+        response.end();
+      }
+    }
   }
 }

@@ -72,7 +72,7 @@ public final class SotwStream {
     this.onlyType = onlyType;
     this.sink = sink;
     this.onContext = onContext;
-    this.listener = listener;
+    this.listener = XdsListener.guarded(listener);
   }
 
   /** Handles one request from the client. */
@@ -90,7 +90,9 @@ public final class SotwStream {
     ResourceType type = parsed.get();
     TypeState state = types.computeIfAbsent(type, this::open);
     String nonce = request.getResponseNonce();
-    if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
+    // Nonces belong to a stream: before this stream has sent the type, a nonce (kept by a client
+    // across a reconnect) cannot be stale, and ignoring it would leave the client unanswered.
+    if (!nonce.isEmpty() && state.sentNonce != null && !nonce.equals(state.sentNonce)) {
       listener.staleNonce(id, nodeId, type);
       return;
     }

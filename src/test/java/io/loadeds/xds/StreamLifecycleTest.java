@@ -1,0 +1,209 @@
+package io.loadeds.xds;
+
+import static io.loadeds.xds.Responses.assignment;
+import static io.loadeds.xds.Responses.ports;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.loadeds.config.XdsConfig;
+import io.loadeds.snapshot.ResourceType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How streams end: a client that goes away releases its watches, and a broken or oversized message
+ * ends only its own stream, with a gRPC status, while other streams keep working.
+ */
+class StreamLifecycleTest {
+  private static final ResourceType EDS = ResourceType.ENDPOINT;
+  private static final int MAX_MESSAGE = 1024;
+
+  private TestServer server;
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private void start() {
+    server =
+        TestServer.start(
+            1,
+            XdsConfig.defaults()
+                .withWeightCoalesceWindow(Duration.ZERO)
+                .withMaxMessageBytes(MAX_MESSAGE));
+    server.register("a", "a1", 8080);
+    server.awaitPublished("a");
+  }
+
+  private XdsStream ads(ManagedChannel channel) {
+    return new XdsStream(
+        AggregatedDiscoveryServiceGrpc.newStub(channel)::streamAggregatedResources);
+  }
+
+  @Test
+  void aClientCancelReleasesItsWatches() {
+    start();
+    XdsStream s = ads(server.channel());
+    s.ack(s.subscribe(EDS, "a"), "a");
+    s.subscribe(ResourceType.CLUSTER);
+    assertThat(server.resources().watchCount(EDS)).isEqualTo(1);
+
+    s.cancel();
+
+    TestServer.await(
+        () ->
+            server.resources().watchCount(EDS) == 0
+                && server.resources().watchCount(ResourceType.CLUSTER) == 0,
+        "the watches to be released");
+  }
+
+  @Test
+  void aClientHalfCloseEndsTheStreamWithOkAndReleasesItsWatches() {
+    start();
+    XdsStream s = ads(server.channel());
+    s.ack(s.subscribe(EDS, "a"), "a");
+
+    s.complete();
+
+    assertThat(s.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
+    TestServer.await(() -> server.resources().watchCount(EDS) == 0, "the watch to be released");
+  }
+
+  @Test
+  void aGarbageMessageEndsOnlyItsStreamWithInvalidArgument() {
+    start();
+    ManagedChannel channel = server.channel();
+    XdsStream healthy = ads(channel);
+    healthy.ack(healthy.subscribe(EDS, "a"), "a");
+    RawStream broken = new RawStream(channel);
+    broken.send(Responses.first(XdsStream.NODE, EDS, "a").toByteArray());
+    broken.awaitResponse();
+    assertThat(server.resources().watchCount(EDS)).isEqualTo(2);
+
+    // Field 12 with wire type 7 does not exist: not a DiscoveryRequest.
+    broken.send("garbage!".getBytes(StandardCharsets.UTF_8));
+
+    Status status = broken.awaitStatus();
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("DiscoveryRequest");
+    TestServer.await(() -> server.resources().watchCount(EDS) == 1, "its watch to be released");
+    assertStillServes(healthy);
+  }
+
+  @Test
+  void anOversizedMessageEndsOnlyItsStreamWithResourceExhausted() {
+    start();
+    ManagedChannel channel = server.channel();
+    XdsStream healthy = ads(channel);
+    healthy.ack(healthy.subscribe(EDS, "a"), "a");
+    XdsStream big = ads(channel);
+    big.ack(big.subscribe(EDS, "a"), "a");
+
+    big.send(Responses.first(XdsStream.NODE, EDS, "a", "x".repeat(2 * MAX_MESSAGE)));
+
+    Status status = big.awaitStatus();
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).contains(Integer.toString(MAX_MESSAGE));
+    TestServer.await(() -> server.resources().watchCount(EDS) == 1, "its watch to be released");
+    assertStillServes(healthy);
+  }
+
+  @Test
+  void aMessageJustUnderTheLimitIsServed() {
+    start();
+    String name = "x".repeat(MAX_MESSAGE - 200);
+    DiscoveryRequest request = Responses.first(XdsStream.NODE, EDS, name);
+    assertThat(request.getSerializedSize()).isLessThan(MAX_MESSAGE);
+
+    XdsStream s = ads(server.channel());
+    s.send(request);
+
+    assertThat(assignment(s.next()).getClusterName()).isEqualTo(name);
+  }
+
+  private void assertStillServes(XdsStream healthy) {
+    server.register("a", "a2", 8081);
+    assertThat(ports(assignment(healthy.next()))).containsExactlyInAnyOrder(8080, 8081);
+    assertThat(healthy.isClosed()).isFalse();
+  }
+
+  /** An ADS call whose requests are sent as the bytes given. */
+  private static final class RawStream {
+    private final CompletableFuture<Status> status = new CompletableFuture<>();
+    private final CompletableFuture<DiscoveryResponse> first = new CompletableFuture<>();
+    private final StreamObserver<byte[]> requests;
+
+    RawStream(ManagedChannel channel) {
+      MethodDescriptor<DiscoveryRequest, DiscoveryResponse> ads =
+          AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+      MethodDescriptor<byte[], DiscoveryResponse> method =
+          ads.toBuilder(new RawBytes(), ads.getResponseMarshaller()).build();
+      requests =
+          ClientCalls.asyncBidiStreamingCall(
+              channel.newCall(method, CallOptions.DEFAULT),
+              new StreamObserver<DiscoveryResponse>() {
+                @Override
+                public void onNext(DiscoveryResponse value) {
+                  first.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  status.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                  status.complete(Status.OK);
+                }
+              });
+    }
+
+    void send(byte[] bytes) {
+      requests.onNext(bytes);
+    }
+
+    DiscoveryResponse awaitResponse() {
+      return first.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    Status awaitStatus() {
+      return status.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+  }
+
+  /** Sends bytes unchanged. */
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return ByteString.readFrom(stream).toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
