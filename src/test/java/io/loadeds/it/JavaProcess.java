@@ -1,0 +1,117 @@
+package io.loadeds.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code java -jar} child process for multi-process tests: its output (stdout and stderr merged)
+ * is collected line by line, and it is killed when closed, so a failing test leaves nothing
+ * running.
+ */
+final class JavaProcess implements AutoCloseable {
+  private final String name;
+  private final Process process;
+  private final List<String> lines = new ArrayList<>();
+
+  private JavaProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code java -Xmx256m -jar jar args...}; fails the test when the jar is missing. */
+  static JavaProcess start(String name, String jarProperty, String... args) throws IOException {
+    String jar = System.getProperty(jarProperty);
+    if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+      throw new IllegalStateException(
+          jarProperty + " = " + jar + " is not built; run `mvn verify` from the repository root");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-jar");
+    command.add(jar);
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new JavaProcess(name, p);
+  }
+
+  /** Waits for an output line matching {@code regex} and returns its first group. */
+  String awaitLine(String regex, long timeoutMillis) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    int seen = 0;
+    synchronized (lines) {
+      while (true) {
+        for (; seen < lines.size(); seen++) {
+          Matcher m = pattern.matcher(lines.get(seen));
+          if (m.find()) {
+            return m.groupCount() > 0 ? m.group(1) : m.group();
+          }
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0 || (!process.isAlive() && seen == lines.size())) {
+          throw new AssertionError(
+              name + " printed no line matching /" + regex + "/; output:\n" + output());
+        }
+        lines.wait(Math.min(left, 200));
+      }
+    }
+  }
+
+  /** Waits for the process to end by itself and returns its exit code. */
+  int awaitExit(long timeoutMillis) throws InterruptedException {
+    if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not end in time; output:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: the process gets no chance to deregister. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  String output() {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+}
