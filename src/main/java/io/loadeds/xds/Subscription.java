@@ -56,6 +56,52 @@ public final class Subscription {
     return changed;
   }
 
+  /**
+   * Applies the changes of an incremental (delta) request: first {@code subscribe}, then {@code
+   * unsubscribe}; {@code "*"} in either list turns the wildcard on or off, and unknown names in
+   * {@code unsubscribe} are ignored.
+   *
+   * <p>Legacy wildcard, delta flavour (xDS protocol, "How the client specifies what resources to
+   * return", the incremental example): a first LDS/CDS request with both lists empty subscribes to
+   * {@code "*"}; unlike SotW, later names are added to it, and only unsubscribing {@code "*"} ends
+   * it. Do not mix with {@link #replace} on one subscription.
+   *
+   * @return whether the subscription changed
+   */
+  public boolean update(Collection<String> subscribe, Collection<String> unsubscribe) {
+    boolean first = !started;
+    started = true;
+    boolean newWildcard = wildcard;
+    Set<String> newNames = new LinkedHashSet<>(names);
+    if (first && subscribe.isEmpty() && unsubscribe.isEmpty() && type.wildcardCapable()) {
+      newWildcard = true;
+    }
+    for (String n : subscribe) {
+      if (n.equals(WILDCARD)) {
+        newWildcard = true;
+      } else {
+        newNames.add(n);
+      }
+    }
+    for (String n : unsubscribe) {
+      if (n.equals(WILDCARD)) {
+        newWildcard = false;
+      } else {
+        newNames.remove(n);
+      }
+    }
+    boolean changed = newWildcard != wildcard || !newNames.equals(names);
+    wildcard = newWildcard;
+    legacyWildcard = false;
+    names = Set.copyOf(newNames);
+    return changed;
+  }
+
+  /** Whether the client wants {@code name}: it names it, or it is a wildcard subscription. */
+  public boolean covers(String name) {
+    return wildcard || names.contains(name);
+  }
+
   public boolean wildcard() {
     return wildcard;
   }

@@ -70,6 +70,10 @@ public final class TestServer implements AutoCloseable {
     return server.resources();
   }
 
+  public XdsCounters xdsCounters() {
+    return server.xdsCounters();
+  }
+
   /** A new plaintext HTTP/2 channel (a new connection) to the server. */
   public ManagedChannel channel() {
     ManagedChannel ch =

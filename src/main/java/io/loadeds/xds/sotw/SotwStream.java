@@ -4,7 +4,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.PreparedResponse;
+import io.loadeds.xds.ResponseSink;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import java.util.EnumMap;
@@ -32,14 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       different content is.
  * </ul>
  */
-public final class SotwStream {
-  /** Where responses go; implemented by the gRPC adapter and by test fakes. */
-  public interface Sink {
-    void send(DiscoveryResponse response);
-
-    /** Ends the stream with a gRPC status code and description. */
-    void fail(int grpcStatus, String description);
-  }
+public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryRequest> {
+  /** Where responses go; implemented by the gRPC binding and by test fakes. */
+  public interface Sink extends ResponseSink<DiscoveryResponse> {}
 
   private static final System.Logger LOG = System.getLogger(SotwStream.class.getName());
   private static final int INVALID_ARGUMENT = 3;
@@ -47,7 +44,7 @@ public final class SotwStream {
   private final long id;
   private final ResourceSource source;
   private final ResourceType onlyType;
-  private final Sink sink;
+  private final ResponseSink<DiscoveryResponse> sink;
   private final Executor onContext;
   private final XdsListener listener;
   private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
@@ -64,7 +61,7 @@ public final class SotwStream {
       long id,
       ResourceSource source,
       ResourceType onlyType,
-      Sink sink,
+      ResponseSink<DiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener) {
     this.id = id;
@@ -76,6 +73,7 @@ public final class SotwStream {
   }
 
   /** Handles one request from the client. */
+  @Override
   public void onRequest(DiscoveryRequest request) {
     if (closed) {
       return;
@@ -122,6 +120,7 @@ public final class SotwStream {
   }
 
   /** Releases the watches; later calls do nothing. Safe to call more than once. */
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -132,6 +131,7 @@ public final class SotwStream {
   }
 
   /** The node id the client announced, or empty. */
+  @Override
   public String nodeId() {
     return nodeId;
   }

@@ -1,0 +1,232 @@
+package io.loadeds.xds.delta;
+
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.loadeds.snapshot.ResourceSource;
+import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.VersionedResource;
+import io.loadeds.xds.GrpcBinding;
+import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.XdsListener;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The incremental (delta) xDS protocol for one stream (ADS, or one per-type service), independent
+ * of the transport. Not thread-safe: every method runs on the stream's context; resource change
+ * notices arrive on other threads and are handed to {@code onContext}.
+ *
+ * <p>Per type it keeps what the client holds (name → per-resource version) and wants, and sends
+ * only the difference: changed resources in {@code resources}, vanished ones in {@code
+ * removed_resources}. Rules, from the xDS protocol document ("Incremental xDS"):
+ *
+ * <ul>
+ *   <li>{@code resource_names_subscribe} and {@code _unsubscribe} change the subscription with
+ *       every request, also one whose nonce is stale ("the server must honor changes to the
+ *       subscription state even if the nonce is stale"); such a request is just not an ACK or NACK.
+ *   <li>A newly subscribed name is always answered: with the resource; with the source's
+ *       placeholder (EDS: an empty assignment, so an Envoy cluster does not stay warming); or else
+ *       in {@code removed_resources}, the delta protocol's "does not exist". An unsubscription is
+ *       not answered, unless the wildcard still covers the name: then the client is told whether it
+ *       keeps it.
+ *   <li>{@code initial_resource_versions} (a type's first request) says what the client kept from
+ *       an earlier stream: only what differs is sent, and names it holds that no longer exist are
+ *       removed.
+ *   <li>At most one response per type is un-ACKed; changes meanwhile fold into one diff, sent after
+ *       the ACK or NACK. That also bounds what a slow client makes the server buffer.
+ *   <li>A NACK is logged and counted; what was sent counts as held, so the rejected versions are
+ *       not sent again, and the next different versions are.
+ * </ul>
+ */
+public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscoveryRequest> {
+  /** Where responses go; implemented by the gRPC binding and by test fakes. */
+  public interface Sink extends ResponseSink<DeltaDiscoveryResponse> {}
+
+  private static final System.Logger LOG = System.getLogger(DeltaStream.class.getName());
+  private static final int INVALID_ARGUMENT = 3;
+
+  private final long id;
+  private final ResourceSource source;
+  private final ResourceType onlyType;
+  private final ResponseSink<DeltaDiscoveryResponse> sink;
+  private final Executor onContext;
+  private final XdsListener listener;
+  private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+  private String nodeId = "";
+  private long nonces;
+  private boolean closed;
+
+  /**
+   * @param id stream id for logs and listeners
+   * @param onlyType the single type a per-type service serves, or {@code null} for ADS
+   * @param onContext runs a task on this stream's context
+   */
+  public DeltaStream(
+      long id,
+      ResourceSource source,
+      ResourceType onlyType,
+      ResponseSink<DeltaDiscoveryResponse> sink,
+      Executor onContext,
+      XdsListener listener) {
+    this.id = id;
+    this.source = source;
+    this.onlyType = onlyType;
+    this.sink = sink;
+    this.onContext = onContext;
+    this.listener = XdsListener.guarded(listener);
+  }
+
+  /** Handles one request from the client. */
+  @Override
+  public void onRequest(DeltaDiscoveryRequest request) {
+    if (closed) {
+      return;
+    }
+    if (nodeId.isEmpty() && request.hasNode()) {
+      nodeId = request.getNode().getId();
+    }
+    Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
+    if (parsed.isEmpty()) {
+      return;
+    }
+    ResourceType type = parsed.get();
+    TypeState state = types.computeIfAbsent(type, this::open);
+    String nonce = request.getResponseNonce();
+    // As in SotW, a nonce this stream never sent for the type (kept across a reconnect) is not
+    // stale; a request without a nonce is a spontaneous subscription change.
+    if (!nonce.isEmpty() && state.sentNonce != null && !nonce.equals(state.sentNonce)) {
+      listener.staleNonce(id, nodeId, type);
+    } else if (!nonce.isEmpty() && state.awaitingAck) {
+      settle(state, type, request);
+    }
+    if (state.client.apply(request, source)) {
+      state.watch.subscribe(
+          state.client.subscription().names(), state.client.subscription().wildcard());
+    }
+    maybeSend(state, type);
+  }
+
+  /** Releases the watches; later calls do nothing. Safe to call more than once. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    types.values().forEach(s -> s.watch.close());
+    listener.streamClosed(id, nodeId);
+  }
+
+  /** The node id the client announced, or empty. */
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  private void settle(TypeState state, ResourceType type, DeltaDiscoveryRequest request) {
+    state.awaitingAck = false;
+    if (request.hasErrorDetail()) {
+      String error = request.getErrorDetail().getMessage();
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "node {0} rejected {1} system version {2}: {3}",
+          nodeId,
+          type,
+          state.sentVersion,
+          error);
+      listener.nacked(id, nodeId, type, state.sentVersion, error);
+    } else {
+      listener.acked(id, nodeId, type, state.sentVersion);
+    }
+  }
+
+  private Optional<ResourceType> typeOf(String typeUrl) {
+    if (onlyType != null) {
+      if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
+        return Optional.of(onlyType);
+      }
+      close();
+      sink.fail(
+          INVALID_ARGUMENT,
+          "this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
+      return Optional.empty();
+    }
+    Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);
+    if (t.isEmpty()) {
+      // Failing the stream would take the node's other types down with it.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "node {0} asked for unsupported type ''{1}''; ignored",
+          nodeId,
+          typeUrl);
+    }
+    return t;
+  }
+
+  private TypeState open(ResourceType type) {
+    TypeState state = new TypeState(type);
+    state.watch =
+        source.watch(
+            type,
+            changed -> {
+              // Any thread: record the names first, then fold the hops until the context looked.
+              state.client.noticed(changed);
+              if (state.notified.compareAndSet(false, true)) {
+                onContext.execute(
+                    () -> {
+                      state.notified.set(false);
+                      if (!closed) {
+                        maybeSend(state, type);
+                      }
+                    });
+              }
+            });
+    return state;
+  }
+
+  private void maybeSend(TypeState state, ResourceType type) {
+    if (state.awaitingAck) {
+      return; // folded into the diff sent after the ACK
+    }
+    Optional<ClientState.Diff> taken = state.client.takeDiff(source);
+    if (taken.isEmpty()) {
+      return;
+    }
+    ClientState.Diff diff = taken.get();
+    String nonce = Long.toString(++nonces);
+    // Record before sending: the ACK may race back before send() returns on some transports.
+    state.sentVersion = diff.version();
+    state.sentNonce = nonce;
+    state.awaitingAck = true;
+    DeltaDiscoveryResponse.Builder response =
+        DeltaDiscoveryResponse.newBuilder()
+            .setSystemVersionInfo(diff.version())
+            .setTypeUrl(type.typeUrl())
+            .setNonce(nonce)
+            .addAllRemovedResources(diff.removed());
+    for (VersionedResource r : diff.resources()) {
+      response.addResources(
+          Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.body()));
+    }
+    sink.send(response.build());
+    listener.responseSent(id, nodeId, type, diff.version());
+  }
+
+  /** Per-type protocol state of this stream. */
+  private static final class TypeState {
+    final ClientState client;
+    final AtomicBoolean notified = new AtomicBoolean();
+    ResourceSource.Watch watch;
+    String sentVersion;
+    String sentNonce;
+    boolean awaitingAck;
+
+    TypeState(ResourceType type) {
+      this.client = new ClientState(type);
+    }
+  }
+}
