@@ -22,24 +22,27 @@ public final class Durations {
    */
   public static Duration parse(String text) {
     String s = text.trim();
-    Matcher m = SIMPLE.matcher(s);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    }
-    if (s.matches("\\d+")) {
-      return Duration.ofSeconds(Long.parseLong(s));
-    }
     try {
+      Matcher m = SIMPLE.matcher(s);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      }
+      if (s.matches("\\d+")) {
+        return Duration.ofSeconds(Long.parseLong(s));
+      }
       return Duration.parse(s);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "'" + text + "' is not a duration (use e.g. 250ms, 15s, 2m, 1h)");
+    } catch (NumberFormatException | ArithmeticException e) {
+      // Too many digits for a long, or for a Duration (e.g. 9999999999999999h).
+      throw new IllegalArgumentException("'" + text + "' is too large for a duration");
     }
   }
 

@@ -4,7 +4,7 @@ import io.loadeds.config.ServerConfig;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
-import io.loadeds.xds.XdsListener;
+import io.loadeds.xds.XdsCounters;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -28,6 +28,7 @@ public final class LoadEdsServer {
   private final ServerConfig config;
   private final Registry registry;
   private final SnapshotCache resources;
+  private final XdsCounters xdsCounters = new XdsCounters();
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
   private volatile int port;
@@ -59,7 +60,7 @@ public final class LoadEdsServer {
   private Future<Void> deploy() {
     RegistrationApi api =
         new RegistrationApi(registry, resources::endpointsVersion, config.http().bodyLimitBytes());
-    XdsServices xds = new XdsServices(resources, config.xds(), XdsListener.NONE);
+    XdsServices xds = new XdsServices(resources, config.xds(), xdsCounters);
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
@@ -99,6 +100,11 @@ public final class LoadEdsServer {
   /** The published xDS resources. */
   public SnapshotCache resources() {
     return resources;
+  }
+
+  /** What the xDS streams of this server have done: responses, ACKs, NACKs, open streams. */
+  public XdsCounters xdsCounters() {
+    return xdsCounters;
   }
 
   /** Stops listening and the reaper; does not close the {@link Vertx} instance. */

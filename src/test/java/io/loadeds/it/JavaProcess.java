@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,11 +22,12 @@ final class JavaProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final List<String> lines = new ArrayList<>();
+  private final Thread reader;
 
   private JavaProcess(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread reader =
+    this.reader =
         new Thread(
             () -> {
               try (BufferedReader in =
@@ -48,6 +50,15 @@ final class JavaProcess implements AutoCloseable {
 
   /** Starts {@code java -Xmx256m -jar jar args...}; fails the test when the jar is missing. */
   static JavaProcess start(String name, String jarProperty, String... args) throws IOException {
+    return start(name, jarProperty, Map.of(), args);
+  }
+
+  /**
+   * Starts {@code java -Xmx256m -jar jar args...} with {@code env} added to this JVM's environment;
+   * fails the test when the jar is missing.
+   */
+  static JavaProcess start(String name, String jarProperty, Map<String, String> env, String... args)
+      throws IOException {
     String jar = System.getProperty(jarProperty);
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException(
@@ -59,7 +70,9 @@ final class JavaProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar);
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
     return new JavaProcess(name, p);
   }
 
@@ -92,6 +105,31 @@ final class JavaProcess implements AutoCloseable {
       throw new AssertionError(name + " did not end in time; output:\n" + output());
     }
     return process.exitValue();
+  }
+
+  /**
+   * Waits for the process to end by itself and returns its exit code and everything it printed
+   * (unlike {@link #output()} after {@link #awaitExit}, which may miss the last lines while they
+   * are still being read).
+   */
+  Exit awaitExitAndOutput(long timeoutMillis) throws InterruptedException {
+    int code = awaitExit(timeoutMillis);
+    reader.join(timeoutMillis);
+    synchronized (lines) {
+      return new Exit(code, List.copyOf(lines));
+    }
+  }
+
+  /** How a process ended: its exit code and its output lines (stdout and stderr merged). */
+  record Exit(int code, List<String> lines) {}
+
+  /**
+   * SIGTERM, as {@code docker stop} or a service manager sends it; waits at most {@code
+   * timeoutMillis} for the process to end and returns its exit code.
+   */
+  int terminate(long timeoutMillis) throws InterruptedException {
+    process.destroy();
+    return awaitExit(timeoutMillis);
   }
 
   /** SIGKILL: the process gets no chance to deregister. */
