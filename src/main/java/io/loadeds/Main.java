@@ -84,7 +84,13 @@ public final class Main {
   /** The command line, generated from {@link ConfigKey#ALL} so flags, env and file never drift. */
   static CommandSpec spec() {
     ServerConfig defaults = ServerConfig.defaults();
-    CommandSpec spec = CommandSpec.create().name("loadeds-server").mixinStandardHelpOptions(true);
+    String version = Main.class.getPackage().getImplementationVersion();
+    CommandSpec spec =
+        CommandSpec.create()
+            .name("loadeds-server")
+            .version("loadeds-server " + (version == null ? "(development build)" : version))
+            .mixinStandardHelpOptions(true);
+    spec.usageMessage().width(110);
     spec.usageMessage()
         .description(
             "A reactive, load-aware Envoy control plane: REST registration and xDS on one port.",
@@ -101,14 +107,9 @@ public final class Main {
               .paramLabel("VALUE")
               .type(String.class)
               .description(
-                  key.help()
-                      + " [default: "
-                      + key.get().apply(defaults)
-                      + "; file "
-                      + key.path()
-                      + "; env "
-                      + key.env()
-                      + "]")
+                  key.help(),
+                  "  default " + key.get().apply(defaults),
+                  "  file key " + key.path() + ", env " + key.env())
               .build());
     }
     return spec;

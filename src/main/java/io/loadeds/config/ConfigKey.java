@@ -102,7 +102,7 @@ public record ConfigKey(
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
+      throw new IllegalArgumentException("'" + v + "' is not a whole number");
     }
   }
 }
