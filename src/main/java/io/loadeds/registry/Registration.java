@@ -28,6 +28,11 @@ public record Registration(
     Map<String, String> metadata) {
   public Registration {
     locality = locality == null ? Locality.NONE : locality;
+    // Not containsValue(null): immutable maps throw on a null query.
+    if (metadata != null && metadata.values().stream().anyMatch(java.util.Objects::isNull)) {
+      // Map.copyOf would throw a bare NullPointerException; name the field instead.
+      throw new InvalidFieldException("metadata", "values must be strings, not null");
+    }
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
   }
 

@@ -102,6 +102,17 @@ class RegistryValidationTest {
   }
 
   @Test
+  void aNullMetadataValueIsRefusedByName() {
+    java.util.Map<String, String> labels = new java.util.HashMap<>();
+    labels.put("version", null);
+    assertRefused(
+        () ->
+            new Registration(
+                "10.0.0.1", 80, 4, 0, null, null, io.loadeds.registry.Locality.NONE, labels),
+        "metadata");
+  }
+
+  @Test
   void namesAreLimitedTo128Characters() {
     assertRefused(() -> h.registry.register(new EndpointKey(LONG_NAME, "a"), GOOD), "cluster");
     assertRefused(() -> h.registry.register(new EndpointKey("svc", LONG_NAME), GOOD), "id");
