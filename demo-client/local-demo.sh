@@ -5,7 +5,8 @@
 #
 #   demo-client/local-demo.sh            (from anywhere; needs JDK 17 and Maven)
 #
-# Environment: PORT (the server's port, default 18000), SKIP_BUILD=1 (reuse the built jars).
+# Environment: PORT (the server's port, default 18000; 0 picks a free one), SKIP_BUILD=1 (reuse the
+# built jars).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,10 +42,12 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -q -B -f "$root/demo-client/pom.xml" -DskipTests package
 fi
 
-say "starting LoadEDS on 127.0.0.1:$port"
+say "starting LoadEDS on 127.0.0.1"
 java -jar "$root/target/loadeds-server.jar" --host=127.0.0.1 --port="$port" >"$work/server.log" 2>&1 &
 pids+=($!)
 await_line "$work/server.log" "listening on" 60
+port="$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$work/server.log" | head -1 | sed 's/.*://')"
+echo "LoadEDS listens on 127.0.0.1:$port (REST and xDS)"
 
 say "starting backends b1, b2, b3 (capacity 3 each); they register themselves"
 for id in b1 b2 b3; do
