@@ -28,6 +28,9 @@ import java.util.function.Consumer;
  * changes of membership are rebuilt at once.
  */
 public final class SnapshotCache implements ResourceSource {
+  private static final ResourceType[] WAKE_ORDER = {
+    ResourceType.CLUSTER, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.ROUTE
+  };
   private static final ResourceType[] CLUSTER_SCOPED = {
     ResourceType.CLUSTER, ResourceType.LISTENER, ResourceType.ROUTE
   };
@@ -65,7 +68,7 @@ public final class SnapshotCache implements ResourceSource {
     SnapshotCache cache = new SnapshotCache(vertx, registry, config);
     registry.addListener(cache::onRegistryEvent);
     for (ClusterView c : registry.clusters()) {
-      cache.rebuild(c.name(), new HashMap<>());
+      cache.rebuild(c.name(), new EnumMap<>(ResourceType.class));
     }
     return cache;
   }
@@ -153,15 +156,22 @@ public final class SnapshotCache implements ResourceSource {
 
   private void flush() {
     flushScheduled = false;
-    Map<WatchIndex.IndexedWatch, Set<String>> wake = new HashMap<>();
+    Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake =
+        new EnumMap<>(ResourceType.class);
     for (String cluster : dirty) {
       rebuild(cluster, wake);
     }
     dirty.clear();
-    wake.forEach(WatchIndex.IndexedWatch::fire);
+    // Make before break (xDS protocol, "eventual consistency considerations"): a stream learns of
+    // a new Cluster before its endpoints, and of a Listener before its routes, because the stream
+    // context runs the wake-ups in the order they are handed over.
+    for (ResourceType type : WAKE_ORDER) {
+      wake.getOrDefault(type, Map.of()).forEach(WatchIndex.IndexedWatch::fire);
+    }
   }
 
-  private void rebuild(String name, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+  private void rebuild(
+      String name, Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
     Optional<ClusterView> view = registry.cluster(name).filter(ClusterView::live);
     if (view.isEmpty()) {
       remove(ResourceType.ENDPOINT, name, wake);
@@ -180,17 +190,20 @@ public final class SnapshotCache implements ResourceSource {
     }
   }
 
-  private void put(VersionedResource r, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+  private void put(
+      VersionedResource r, Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
     VersionedResource old = resources.get(r.type()).put(r.name(), r);
     if (old == null || !old.version().equals(r.version())) {
-      watches.get(r.type()).collect(r.name(), wake);
+      watches.get(r.type()).collect(r.name(), wake.computeIfAbsent(r.type(), t -> new HashMap<>()));
     }
   }
 
   private void remove(
-      ResourceType type, String name, Map<WatchIndex.IndexedWatch, Set<String>> wake) {
+      ResourceType type,
+      String name,
+      Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
     if (resources.get(type).remove(name) != null) {
-      watches.get(type).collect(name, wake);
+      watches.get(type).collect(name, wake.computeIfAbsent(type, t -> new HashMap<>()));
     }
   }
 }

@@ -2,11 +2,9 @@ package io.loadeds.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
-import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -26,10 +24,8 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +43,6 @@ class EnvoyConfigTest {
   static final String REST_CLUSTER = "demo_rest";
   static final int ADS_PORT = 10000;
   static final int REST_PORT = 10001;
-  static final String HCM = "envoy.filters.network.http_connection_manager";
   static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   /** Every retry_on value of Envoy's router (x-envoy-retry-on and x-envoy-retry-grpc-on). */
@@ -70,27 +65,22 @@ class EnvoyConfigTest {
           "resource-exhausted",
           "unavailable");
 
-  static JsonNode yaml;
+  static EnvoyBootstrap envoy;
   static TypeRegistry registry;
   static Bootstrap bootstrap;
   static ComposeFile compose;
 
   @BeforeAll
-  static void parse() throws Exception {
-    yaml = DeployFiles.readYaml(DeployFiles.envoyYaml());
+  static void parse() {
     registry = EnvoyTypes.registry();
-    Bootstrap.Builder builder = Bootstrap.newBuilder();
-    JsonFormat.parser()
-        .usingTypeRegistry(registry)
-        .merge(DeployFiles.JSON.writeValueAsString(yaml), builder);
-    bootstrap = builder.build();
+    envoy = EnvoyBootstrap.read(DeployFiles.envoyYaml(), registry);
+    bootstrap = envoy.bootstrap();
     compose = ComposeFile.read(DeployFiles.dockerCompose());
   }
 
   @Test
   void everyTypedConfigTypeResolvesInTheEnvoyApi() {
-    List<String> typeUrls = new ArrayList<>();
-    collectTypeUrls(yaml, typeUrls);
+    List<String> typeUrls = envoy.typeUrls();
 
     assertThat(typeUrls).isNotEmpty();
     assertThat(typeUrls)
@@ -195,18 +185,10 @@ class EnvoyConfigTest {
 
   @Test
   void bothUpstreamClustersReadTheClusterTheBackendsRegisterIn() {
-    List<String> backends = backendServices();
-    assertThat(backends).isNotEmpty();
-    for (String backend : backends) {
-      String registeredIn =
-          compose
-              .commandFlag(backend, "--cluster")
-              .orElse(compose.environment(backend).getOrDefault("CLUSTER", "demo"));
-      for (String name : List.of(ADS_CLUSTER, REST_CLUSTER)) {
-        assertThat(cluster(name).getEdsClusterConfig().getServiceName())
-            .as("%s vs %s", name, backend)
-            .isEqualTo(registeredIn);
-      }
+    for (String name : List.of(ADS_CLUSTER, REST_CLUSTER)) {
+      assertThat(List.of(cluster(name).getEdsClusterConfig().getServiceName()))
+          .as("%s vs the backends' cluster", name)
+          .isEqualTo(backendClusters(compose));
     }
   }
 
@@ -280,6 +262,10 @@ class EnvoyConfigTest {
 
   /** The compose service built from the repository root: the server. */
   static String serverService() {
+    return serverService(compose);
+  }
+
+  static String serverService(ComposeFile compose) {
     List<String> services = compose.servicesBuiltFrom(DeployFiles.projectDir());
     assertThat(services).as("compose services built from the repository root").hasSize(1);
     return services.get(0);
@@ -294,57 +280,38 @@ class EnvoyConfigTest {
     return compose.servicesBuiltFrom(DeployFiles.projectDir().resolve("demo-backend"));
   }
 
-  static Cluster cluster(String name) {
-    return bootstrap.getStaticResources().getClustersList().stream()
-        .filter(c -> c.getName().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("envoy.yaml has no static cluster " + name));
-  }
-
-  static Listener listener(int port) {
-    return bootstrap.getStaticResources().getListenersList().stream()
-        .filter(l -> l.getAddress().getSocketAddress().getPortValue() == port)
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("envoy.yaml has no listener on " + port));
-  }
-
-  static HttpConnectionManager connectionManager(Listener listener) {
-    assertThat(listener.getFilterChainsList()).as(listener.getName()).hasSize(1);
-    Any config =
-        listener.getFilterChains(0).getFiltersList().stream()
-            .filter(f -> f.getName().equals(HCM))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError(listener.getName() + " has no " + HCM))
-            .getTypedConfig();
-    try {
-      return config.unpack(HttpConnectionManager.class);
-    } catch (InvalidProtocolBufferException e) {
-      throw new AssertionError(listener.getName() + ": " + e.getMessage(), e);
-    }
-  }
-
-  static List<Route> routes(Listener listener) {
-    return connectionManager(listener).getRouteConfig().getVirtualHostsList().stream()
-        .flatMap(v -> v.getRoutesList().stream())
+  /** The LoadEDS clusters the compose backends register in (--cluster, else CLUSTER, else demo). */
+  static List<String> backendClusters(ComposeFile compose) {
+    List<String> backends =
+        compose.servicesBuiltFrom(DeployFiles.projectDir().resolve("demo-backend"));
+    assertThat(backends).as("compose services built from demo-backend").isNotEmpty();
+    return backends.stream()
+        .map(
+            b ->
+                compose
+                    .commandFlag(b, "--cluster")
+                    .orElse(compose.environment(b).getOrDefault("CLUSTER", "demo")))
+        .distinct()
         .toList();
   }
 
-  static List<String> routedClusters(Listener listener) {
-    return routes(listener).stream().map(r -> r.getRoute().getCluster()).distinct().toList();
+  static Cluster cluster(String name) {
+    return envoy.cluster(name);
   }
 
-  private static void collectTypeUrls(JsonNode node, List<String> out) {
-    if (node.isObject()) {
-      for (Map.Entry<String, JsonNode> field :
-          (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
-        if (field.getKey().equals("@type")) {
-          out.add(field.getValue().asText());
-        } else {
-          collectTypeUrls(field.getValue(), out);
-        }
-      }
-    } else if (node.isArray()) {
-      node.forEach(element -> collectTypeUrls(element, out));
-    }
+  static Listener listener(int port) {
+    return envoy.listener(port);
+  }
+
+  static HttpConnectionManager connectionManager(Listener listener) {
+    return envoy.connectionManager(listener);
+  }
+
+  static List<Route> routes(Listener listener) {
+    return envoy.routes(listener);
+  }
+
+  static List<String> routedClusters(Listener listener) {
+    return envoy.routedClusters(listener);
   }
 }

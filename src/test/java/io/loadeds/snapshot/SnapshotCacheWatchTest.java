@@ -55,6 +55,27 @@ class SnapshotCacheWatchTest extends CacheTestSupport {
     assertThat(cache.watchCount(ResourceType.ENDPOINT)).isEqualTo(2);
   }
 
+  @Test
+  void aNewClusterIsAnnouncedBeforeItsEndpointsAndListenersBeforeRoutes() {
+    SnapshotCache cache = cache(Duration.ZERO);
+    // All notices are handed over on the cache's one context; this list keeps their order.
+    java.util.List<ResourceType> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (ResourceType type :
+        new ResourceType[] {
+          ResourceType.ROUTE, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.CLUSTER
+        }) {
+      cache.watch(type, names -> order.add(type)).subscribe(Set.of("new"), false);
+    }
+
+    put("new", "a", "10.0.0.1", 10, 0);
+
+    Await.until("all four types announced", () -> order.size() == 4);
+    assertThat(order)
+        .as("make before break: CDS, EDS, LDS, RDS")
+        .containsExactly(
+            ResourceType.CLUSTER, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.ROUTE);
+  }
+
   private static Set<String> namesAfter(RecordingWatch w, int skip) {
     Set<String> out = new HashSet<>();
     w.calls.stream().skip(skip).forEach(out::addAll);

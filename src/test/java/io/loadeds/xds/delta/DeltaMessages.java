@@ -17,18 +17,18 @@ import java.util.List;
 import java.util.Map;
 
 /** Building delta requests and reading delta responses, as a client would. */
-final class DeltaMessages {
-  static final String NODE = "node-1";
+public final class DeltaMessages {
+  public static final String NODE = "node-1";
 
   private DeltaMessages() {}
 
   /** A type's first request on a stream: with the node, subscribing to {@code names}. */
-  static DeltaDiscoveryRequest first(ResourceType type, String... names) {
+  public static DeltaDiscoveryRequest first(ResourceType type, String... names) {
     return reconnect(type, Map.of(), names);
   }
 
   /** A first request that announces what the client kept from an earlier stream. */
-  static DeltaDiscoveryRequest reconnect(
+  public static DeltaDiscoveryRequest reconnect(
       ResourceType type, Map<String, String> held, String... names) {
     return DeltaDiscoveryRequest.newBuilder()
         .setNode(Node.newBuilder().setId(NODE))
@@ -39,7 +39,7 @@ final class DeltaMessages {
   }
 
   /** A spontaneous request (no nonce) that subscribes to {@code names}. */
-  static DeltaDiscoveryRequest subscribe(ResourceType type, String... names) {
+  public static DeltaDiscoveryRequest subscribe(ResourceType type, String... names) {
     return DeltaDiscoveryRequest.newBuilder()
         .setTypeUrl(type.typeUrl())
         .addAllResourceNamesSubscribe(List.of(names))
@@ -47,7 +47,7 @@ final class DeltaMessages {
   }
 
   /** A spontaneous request (no nonce) that unsubscribes from {@code names}. */
-  static DeltaDiscoveryRequest unsubscribe(ResourceType type, String... names) {
+  public static DeltaDiscoveryRequest unsubscribe(ResourceType type, String... names) {
     return DeltaDiscoveryRequest.newBuilder()
         .setTypeUrl(type.typeUrl())
         .addAllResourceNamesUnsubscribe(List.of(names))
@@ -55,7 +55,7 @@ final class DeltaMessages {
   }
 
   /** The ACK of {@code r}. */
-  static DeltaDiscoveryRequest ack(DeltaDiscoveryResponse r) {
+  public static DeltaDiscoveryRequest ack(DeltaDiscoveryResponse r) {
     return DeltaDiscoveryRequest.newBuilder()
         .setTypeUrl(r.getTypeUrl())
         .setResponseNonce(r.getNonce())
@@ -63,26 +63,26 @@ final class DeltaMessages {
   }
 
   /** The NACK of {@code r}. */
-  static DeltaDiscoveryRequest nack(DeltaDiscoveryResponse r, String error) {
+  public static DeltaDiscoveryRequest nack(DeltaDiscoveryResponse r, String error) {
     return ack(r).toBuilder()
         .setErrorDetail(Status.newBuilder().setCode(3).setMessage(error))
         .build();
   }
 
   /** The names of the resources in a response, in order. */
-  static List<String> names(DeltaDiscoveryResponse r) {
+  public static List<String> names(DeltaDiscoveryResponse r) {
     return r.getResourcesList().stream().map(Resource::getName).toList();
   }
 
   /** The resources of a response, name to version, in order. */
-  static Map<String, String> versions(DeltaDiscoveryResponse r) {
+  public static Map<String, String> versions(DeltaDiscoveryResponse r) {
     Map<String, String> out = new LinkedHashMap<>();
     r.getResourcesList().forEach(res -> out.put(res.getName(), res.getVersion()));
     return out;
   }
 
   /** The assignment named {@code name} in an EDS response. */
-  static ClusterLoadAssignment assignment(DeltaDiscoveryResponse r, String name) {
+  public static ClusterLoadAssignment assignment(DeltaDiscoveryResponse r, String name) {
     return r.getResourcesList().stream()
         .filter(res -> res.getName().equals(name))
         .map(res -> Responses.unpack(res.getResource(), ClusterLoadAssignment.class))
@@ -91,7 +91,7 @@ final class DeltaMessages {
   }
 
   /** The name inside a packed resource. */
-  static String innerName(Any a) {
+  public static String innerName(Any a) {
     ResourceType type =
         ResourceType.fromTypeUrl(a.getTypeUrl())
             .orElseThrow(() -> new AssertionError("unknown type " + a.getTypeUrl()));

@@ -19,49 +19,49 @@ import java.util.function.Function;
  * The client end of one delta xDS stream opened with a raw grpc-java stub: queues what arrives and
  * checks that every response has a new nonce and a system version.
  */
-final class DeltaXdsStream {
+public final class DeltaXdsStream {
   private final BlockingQueue<DeltaDiscoveryResponse> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
   private final Set<String> nonces = new HashSet<>();
   private final StreamObserver<DeltaDiscoveryRequest> requests;
 
   /** Opens a stream with {@code open}, e.g. {@code stub::deltaAggregatedResources}. */
-  DeltaXdsStream(
+  public DeltaXdsStream(
       Function<StreamObserver<DeltaDiscoveryResponse>, StreamObserver<DeltaDiscoveryRequest>>
           open) {
     this.requests = open.apply(new Observer());
   }
 
-  DeltaXdsStream send(DeltaDiscoveryRequest request) {
+  public DeltaXdsStream send(DeltaDiscoveryRequest request) {
     requests.onNext(request);
     return this;
   }
 
   /** ACKs {@code r}. */
-  void ack(DeltaDiscoveryResponse r) {
+  public void ack(DeltaDiscoveryResponse r) {
     send(DeltaMessages.ack(r));
   }
 
   /** The next response, waiting at most 10 s. */
-  DeltaDiscoveryResponse next() {
+  public DeltaDiscoveryResponse next() {
     DeltaDiscoveryResponse r = poll(Duration.ofSeconds(10));
     assertThat(r).as("a response (stream status: %s)", closed.getNow(null)).isNotNull();
     return r;
   }
 
   /** Asserts that no response arrives within {@code wait}. */
-  void assertNothingWithin(Duration wait) {
+  public void assertNothingWithin(Duration wait) {
     assertThat(poll(wait)).as("an unexpected response").isNull();
   }
 
   /** Half-closes the stream and waits until the server has ended it. */
-  Status complete() {
+  public Status complete() {
     requests.onCompleted();
     return awaitStatus();
   }
 
   /** The status the stream ended with, waiting at most 10 s. */
-  Status awaitStatus() {
+  public Status awaitStatus() {
     try {
       return closed.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
