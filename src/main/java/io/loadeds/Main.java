@@ -1,5 +1,6 @@
 package io.loadeds;
 
+import io.loadeds.admin.JsonLogFormatter;
 import io.loadeds.config.ConfigKey;
 import io.loadeds.config.ConfigLoader;
 import io.loadeds.config.ServerConfig;
@@ -11,6 +12,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -40,6 +43,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    useLogFormat(config.log().format());
     Vertx vertx = Vertx.vertx();
     LoadEdsServer server;
     try {
@@ -68,6 +72,15 @@ public final class Main {
                   }
                 },
                 "loadeds-shutdown"));
+  }
+
+  /** {@code json}: every handler of the root logger writes one JSON object per line. */
+  static void useLogFormat(String format) {
+    if (format.equals("json")) {
+      for (Handler handler : Logger.getLogger("").getHandlers()) {
+        handler.setFormatter(new JsonLogFormatter());
+      }
+    }
   }
 
   private static ServerConfig load(ParseResult parsed) {

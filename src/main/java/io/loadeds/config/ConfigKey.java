@@ -96,7 +96,12 @@ public record ConfigKey(
               "xds.maxMessageBytes",
               "Largest gRPC message accepted from an xDS client",
               c -> Integer.toString(c.xds().maxMessageBytes()),
-              (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))));
+              (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))),
+          new ConfigKey(
+              "log.format",
+              "Log format: text, or json (one JSON object per line)",
+              c -> c.log().format(),
+              (c, v) -> c.withLog(c.log().withFormat(v).validate())));
 
   private static int integer(String key, String v) {
     try {

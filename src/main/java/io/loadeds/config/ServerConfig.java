@@ -10,16 +10,27 @@ import java.util.Objects;
  * @param http the listening port
  * @param registry leases and load policy
  * @param xds publishing
+ * @param log log format
  */
-public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds) {
+public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds, LogConfig log) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(xds, "xds");
+    Objects.requireNonNull(log, "log");
+  }
+
+  /** A configuration with the default {@link LogConfig}. */
+  public ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds) {
+    this(http, registry, xds, LogConfig.defaults());
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(HttpConfig.defaults(), RegistryConfig.defaults(), XdsConfig.defaults());
+    return new ServerConfig(
+        HttpConfig.defaults(),
+        RegistryConfig.defaults(),
+        XdsConfig.defaults(),
+        LogConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -27,18 +38,23 @@ public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig x
     http.validate();
     registry.validate();
     xds.validate();
+    log.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds);
+    return new ServerConfig(v, registry, xds, log);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds);
+    return new ServerConfig(http, v, xds, log);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v);
+    return new ServerConfig(http, registry, v, log);
+  }
+
+  public ServerConfig withLog(LogConfig v) {
+    return new ServerConfig(http, registry, xds, v);
   }
 }

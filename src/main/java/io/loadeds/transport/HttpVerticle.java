@@ -1,6 +1,9 @@
 package io.loadeds.transport;
 
+import io.loadeds.admin.AdminApi;
+import io.loadeds.admin.GrpcHealth;
 import io.loadeds.config.HttpConfig;
+import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.Future;
@@ -14,32 +17,41 @@ import java.util.function.IntConsumer;
 
 /**
  * One event loop's share of the port: an HttpServer that hands gRPC requests (by content type) to
- * the xDS services and everything else to the REST router. Each instance builds its own router and
- * gRPC server on its own context; the components behind them are shared and thread-safe.
+ * the xDS services and the gRPC health service, and everything else to the REST router (metrics,
+ * admin, registration, xDS REST polling). Each instance builds its own router and gRPC server on
+ * its own context; the components behind them are shared and thread-safe.
  */
 final class HttpVerticle extends VerticleBase {
+  /** The shared, thread-safe components every instance serves. */
+  record Services(
+      RegistrationApi api,
+      XdsServices xds,
+      AdminApi admin,
+      ServerMetrics metrics,
+      GrpcHealth health) {}
+
   private final HttpConfig http;
   private final int bindPort;
-  private final RegistrationApi api;
-  private final XdsServices xds;
+  private final Services services;
   private final IntConsumer boundPort;
   private HttpServer server;
 
-  HttpVerticle(
-      HttpConfig http, int bindPort, RegistrationApi api, XdsServices xds, IntConsumer boundPort) {
+  HttpVerticle(HttpConfig http, int bindPort, Services services, IntConsumer boundPort) {
     this.http = http;
     this.bindPort = bindPort;
-    this.api = api;
-    this.xds = xds;
+    this.services = services;
     this.boundPort = boundPort;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    api.mount(router);
-    xds.mountRest(router, http.bodyLimitBytes());
-    GrpcServer grpc = xds.grpcServer(vertx);
+    services.metrics().mount(router);
+    services.admin().mount(vertx, router);
+    services.api().mount(router);
+    services.xds().mountRest(router, http.bodyLimitBytes());
+    GrpcServer grpc = services.xds().grpcServer(vertx);
+    services.health().bind(grpc);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(http.host())

@@ -1,6 +1,14 @@
 package io.loadeds.transport;
 
+import io.loadeds.admin.AdminApi;
+import io.loadeds.admin.CompositeXdsListener;
+import io.loadeds.admin.EventFeed;
+import io.loadeds.admin.GrpcHealth;
+import io.loadeds.admin.Readiness;
+import io.loadeds.admin.RegistryEventLog;
+import io.loadeds.admin.XdsDebugState;
 import io.loadeds.config.ServerConfig;
+import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
@@ -12,6 +20,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The composition root shared by {@code Main} and the tests: builds the registry, the snapshot
@@ -29,6 +38,11 @@ public final class LoadEdsServer {
   private final Registry registry;
   private final SnapshotCache resources;
   private final XdsCounters xdsCounters = new XdsCounters();
+  private final Readiness readiness = new Readiness();
+  private final XdsDebugState xdsDebug = new XdsDebugState();
+  private final EventFeed events;
+  private final ServerMetrics metrics;
+  private final Clock clock;
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
   private volatile int port;
@@ -38,6 +52,13 @@ public final class LoadEdsServer {
     this.config = config;
     this.registry = new Registry(config.registry(), clock);
     this.resources = SnapshotCache.create(vertx, registry, config.xds());
+    this.clock = clock;
+    this.metrics = new ServerMetrics(registry);
+    this.events = new EventFeed(clock);
+    RegistryEventLog eventLog = new RegistryEventLog();
+    registry.addListener(metrics::onRegistryEvent);
+    registry.addListener(events::onRegistryEvent);
+    registry.addListener(eventLog::onRegistryEvent);
   }
 
   /**
@@ -60,13 +81,25 @@ public final class LoadEdsServer {
   private Future<Void> deploy() {
     RegistrationApi api =
         new RegistrationApi(registry, resources::endpointsVersion, config.http().bodyLimitBytes());
-    XdsServices xds = new XdsServices(resources, config.xds(), xdsCounters);
+    XdsServices xds =
+        new XdsServices(
+            resources,
+            config.xds(),
+            new CompositeXdsListener(List.of(xdsCounters, metrics.xdsListener(), xdsDebug)));
+    HttpVerticle.Services services =
+        new HttpVerticle.Services(
+            api,
+            xds,
+            new AdminApi(registry, readiness, xdsDebug, events, clock),
+            metrics,
+            new GrpcHealth(readiness, Set.copyOf(XdsServices.serviceNames())));
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
-    return deployInstances(api, xds, bindPort, config.http().eventLoops())
+    return deployInstances(services, bindPort, config.http().eventLoops())
         .onSuccess(
             v -> {
+              readiness.ready();
               long every = config.registry().reaperInterval().toMillis();
               reaperTimer = vertx.setPeriodic(every, id -> registry.expireLeases());
               LOG.log(
@@ -75,10 +108,10 @@ public final class LoadEdsServer {
             });
   }
 
-  private Future<Void> deployInstances(RegistrationApi api, XdsServices xds, int bindPort, int n) {
+  private Future<Void> deployInstances(HttpVerticle.Services services, int bindPort, int n) {
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(config.http(), bindPort, api, xds, p -> port = p),
+            () -> new HttpVerticle(config.http(), bindPort, services, p -> port = p),
             new DeploymentOptions().setInstances(n))
         .map(
             id -> {
@@ -107,8 +140,22 @@ public final class LoadEdsServer {
     return xdsCounters;
   }
 
-  /** Stops listening and the reaper; does not close the {@link Vertx} instance. */
+  /** The server's meters (what {@code /metrics} serves). */
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Whether the server is ready ({@code /readyz}, gRPC health). */
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /**
+   * Stops listening and the reaper; does not close the {@link Vertx} instance. Readiness turns to
+   * closing first, so {@code /readyz} answers 503 while connections drain.
+   */
   public Future<Void> close() {
+    readiness.closing();
     if (reaperTimer >= 0) {
       vertx.cancelTimer(reaperTimer);
     }
@@ -117,6 +164,6 @@ public final class LoadEdsServer {
       undeploys.add(vertx.undeploy(id));
     }
     deployments.clear();
-    return Future.join(undeploys).mapEmpty();
+    return Future.join(undeploys).<Void>mapEmpty().onComplete(v -> metrics.close());
   }
 }

@@ -1,6 +1,7 @@
 package io.loadeds.xds;
 
 import io.loadeds.snapshot.ResourceType;
+import java.util.Set;
 
 /**
  * Keeps the promise of {@link XdsListener}: a failure thrown by an observer is logged and does not
@@ -28,6 +29,22 @@ final class GuardedListener implements XdsListener {
   @Override
   public void responseSent(long streamId, String nodeId, ResourceType type, String version) {
     guard(() -> delegate.responseSent(streamId, nodeId, type, version));
+  }
+
+  @Override
+  public void responseSent(
+      long streamId, String nodeId, ResourceType type, String version, String nonce) {
+    guard(() -> delegate.responseSent(streamId, nodeId, type, version, nonce));
+  }
+
+  @Override
+  public void nodeIdentified(long streamId, String nodeId, String userAgent) {
+    guard(() -> delegate.nodeIdentified(streamId, nodeId, userAgent));
+  }
+
+  @Override
+  public void subscribed(long streamId, ResourceType type, Set<String> names, boolean wildcard) {
+    guard(() -> delegate.subscribed(streamId, type, names, wildcard));
   }
 
   @Override

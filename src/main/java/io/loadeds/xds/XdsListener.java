@@ -1,6 +1,8 @@
 package io.loadeds.xds;
 
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.loadeds.snapshot.ResourceType;
+import java.util.Set;
 
 /**
  * Observes xDS streams (logging, metrics, debugging). Methods are called on the stream's context
@@ -17,6 +19,22 @@ public interface XdsListener {
   /** A response was written. */
   default void responseSent(long streamId, String nodeId, ResourceType type, String version) {}
 
+  /**
+   * A response was written with {@code nonce}. Streams call this one; by default it reports {@link
+   * #responseSent(long, String, ResourceType, String)}, so listeners that need no nonce override
+   * that.
+   */
+  default void responseSent(
+      long streamId, String nodeId, ResourceType type, String version, String nonce) {
+    responseSent(streamId, nodeId, type, version);
+  }
+
+  /** The first request that named a node: its id and user agent ({@code name/version}). */
+  default void nodeIdentified(long streamId, String nodeId, String userAgent) {}
+
+  /** The stream's subscription to {@code type} is now {@code names} (or wildcard). */
+  default void subscribed(long streamId, ResourceType type, Set<String> names, boolean wildcard) {}
+
   /** The client accepted {@code version}. */
   default void acked(long streamId, String nodeId, ResourceType type, String version) {}
 
@@ -26,6 +44,19 @@ public interface XdsListener {
 
   /** A request carried a nonce that is not the latest one sent, and was ignored. */
   default void staleNonce(long streamId, String nodeId, ResourceType type) {}
+
+  /** {@code user_agent_name/version} as a node reports it, for {@link #nodeIdentified}. */
+  static String userAgent(Node node) {
+    String version =
+        node.hasUserAgentBuildVersion()
+            ? node.getUserAgentBuildVersion().getVersion().getMajorNumber()
+                + "."
+                + node.getUserAgentBuildVersion().getVersion().getMinorNumber()
+                + "."
+                + node.getUserAgentBuildVersion().getVersion().getPatch()
+            : node.getUserAgentVersion();
+    return version.isEmpty() ? node.getUserAgentName() : node.getUserAgentName() + "/" + version;
+  }
 
   /** A listener that does nothing. */
   XdsListener NONE = new XdsListener() {};

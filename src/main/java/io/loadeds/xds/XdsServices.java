@@ -90,6 +90,11 @@ public final class XdsServices {
     DeltaDiscoveryRequest.getDescriptor();
   }
 
+  /** The gRPC names of every discovery service served (for the health service). */
+  public static List<String> serviceNames() {
+    return SERVICES.stream().map(Service::name).toList();
+  }
+
   /** A gRPC server (for the calling verticle's context) with every xDS service registered. */
   public GrpcServer grpcServer(Vertx vertx) {
     GrpcServer server =

@@ -88,6 +88,7 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
     }
     if (nodeId.isEmpty() && request.hasNode()) {
       nodeId = request.getNode().getId();
+      listener.nodeIdentified(id, nodeId, XdsListener.userAgent(request.getNode()));
     }
     Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
     if (parsed.isEmpty()) {
@@ -106,6 +107,8 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
     if (state.client.apply(request, source)) {
       state.watch.subscribe(
           state.client.subscription().names(), state.client.subscription().wildcard());
+      listener.subscribed(
+          id, type, state.client.subscription().names(), state.client.subscription().wildcard());
     }
     maybeSend(state, type);
   }
@@ -213,7 +216,7 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
           Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.body()));
     }
     sink.send(response.build());
-    listener.responseSent(id, nodeId, type, diff.version());
+    listener.responseSent(id, nodeId, type, diff.version(), nonce);
   }
 
   /** Per-type protocol state of this stream. */

@@ -80,6 +80,7 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
     }
     if (nodeId.isEmpty() && request.hasNode()) {
       nodeId = request.getNode().getId();
+      listener.nodeIdentified(id, nodeId, XdsListener.userAgent(request.getNode()));
     }
     Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
     if (parsed.isEmpty()) {
@@ -115,6 +116,7 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
     boolean changed = state.subscription.replace(request.getResourceNamesList());
     if (changed) {
       state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
+      listener.subscribed(id, type, state.subscription.names(), state.subscription.wildcard());
     }
     maybeSend(state, first || changed);
   }
@@ -206,7 +208,7 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
             .setNonce(nonce)
             .addAllResources(prepared.bodies())
             .build());
-    listener.responseSent(id, nodeId, state.subscription.type(), prepared.version());
+    listener.responseSent(id, nodeId, state.subscription.type(), prepared.version(), nonce);
   }
 
   /** Per-type protocol state of this stream. */

@@ -1,0 +1,152 @@
+package io.loadeds.admin;
+
+import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.XdsListener;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * What every connected xDS stream was last sent and ACKed, per type: the data of {@code
+ * /v1/debug/xds} and of the dashboard's client list. An {@link XdsListener}.
+ *
+ * <p>Thread-safe: each stream reports on its own context, the dump is read on any event loop. A
+ * stream's record is guarded by its own monitor (written by one context, read rarely), and the
+ * streams sit in a concurrent map, so a dump is consistent per stream but not across streams.
+ */
+public final class XdsDebugState implements XdsListener {
+  private static final class TypeInfo {
+    Set<String> names = Set.of();
+    boolean wildcard;
+    String sentVersion;
+    String sentNonce;
+    String ackedVersion;
+    long nacks;
+    String lastNackVersion;
+    String lastNackError;
+
+    JsonObject json() {
+      return new JsonObject()
+          .put("subscribed", new JsonArray(new TreeSet<>(names).stream().toList()))
+          .put("wildcard", wildcard)
+          .put("lastSentVersion", sentVersion)
+          .put("lastSentNonce", sentNonce)
+          .put("lastAckedVersion", ackedVersion)
+          .put("nackCount", nacks)
+          .put("lastNackVersion", lastNackVersion)
+          .put("lastNackError", lastNackError);
+    }
+  }
+
+  private static final class StreamInfo {
+    final long id;
+    final String mode;
+    String nodeId = "";
+    String userAgent = "";
+    final Map<ResourceType, TypeInfo> types = new EnumMap<>(ResourceType.class);
+
+    StreamInfo(long id, String mode) {
+      this.id = id;
+      this.mode = mode;
+    }
+
+    TypeInfo type(ResourceType t) {
+      return types.computeIfAbsent(t, k -> new TypeInfo());
+    }
+
+    synchronized JsonObject json() {
+      JsonObject perType = new JsonObject();
+      types.forEach((t, info) -> perType.put(t.typeUrl(), info.json()));
+      return new JsonObject()
+          .put("streamId", id)
+          .put("mode", mode)
+          .put("nodeId", nodeId)
+          .put("userAgent", userAgent)
+          .put("types", perType);
+    }
+  }
+
+  private final Map<Long, StreamInfo> streams = new ConcurrentSkipListMap<>();
+
+  @Override
+  public void streamOpened(long streamId, String mode) {
+    streams.putIfAbsent(streamId, new StreamInfo(streamId, mode));
+  }
+
+  @Override
+  public void streamClosed(long streamId, String nodeId) {
+    streams.remove(streamId);
+  }
+
+  @Override
+  public void nodeIdentified(long streamId, String nodeId, String userAgent) {
+    update(
+        streamId,
+        s -> {
+          s.nodeId = nodeId;
+          s.userAgent = userAgent;
+        });
+  }
+
+  @Override
+  public void subscribed(long streamId, ResourceType type, Set<String> names, boolean wildcard) {
+    Set<String> copy = Set.copyOf(names);
+    update(
+        streamId,
+        s -> {
+          TypeInfo t = s.type(type);
+          t.names = copy;
+          t.wildcard = wildcard;
+        });
+  }
+
+  @Override
+  public void responseSent(
+      long streamId, String nodeId, ResourceType type, String version, String nonce) {
+    update(
+        streamId,
+        s -> {
+          TypeInfo t = s.type(type);
+          t.sentVersion = version;
+          t.sentNonce = nonce;
+        });
+  }
+
+  @Override
+  public void acked(long streamId, String nodeId, ResourceType type, String version) {
+    update(streamId, s -> s.type(type).ackedVersion = version);
+  }
+
+  @Override
+  public void nacked(
+      long streamId, String nodeId, ResourceType type, String version, String error) {
+    update(
+        streamId,
+        s -> {
+          TypeInfo t = s.type(type);
+          t.nacks++;
+          t.lastNackVersion = version;
+          t.lastNackError = error;
+        });
+  }
+
+  private void update(long streamId, java.util.function.Consumer<StreamInfo> change) {
+    StreamInfo s = streams.get(streamId);
+    if (s != null) {
+      synchronized (s) {
+        change.accept(s);
+      }
+    }
+  }
+
+  /** {@code {"streams": [...]}}, one entry per connected stream, ordered by stream id. */
+  public JsonObject dump() {
+    JsonArray list = new JsonArray();
+    streams.values().forEach(s -> list.add(s.json()));
+    return new JsonObject().put("streams", list);
+  }
+}

@@ -1,0 +1,153 @@
+package io.loadeds.metrics;
+
+import io.loadeds.registry.ClusterView;
+import io.loadeds.registry.Endpoint;
+import io.loadeds.registry.EndpointState;
+import io.loadeds.registry.RegistryEvent;
+import io.loadeds.registry.RegistryView;
+import io.loadeds.xds.XdsListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server's Prometheus meters, served at {@code /metrics}: endpoints per cluster ({@code
+ * loadeds_endpoints_registered}, {@code loadeds_endpoints_admitted}), {@code
+ * loadeds_admission_changes_total{cluster,to}}, {@code loadeds_lease_expiries_total{cluster}},
+ * {@code loadeds_rest_requests_total{method,route,status}}, the xDS meters of {@link XdsMetrics},
+ * and Micrometer's JVM and process meters.
+ *
+ * <p>Fed by listeners: {@link #onRegistryEvent} (register it on the registry) and {@link
+ * #xdsListener()}. Thread-safe: every meter is Micrometer's, gauges read the thread-safe registry
+ * when scraped, and per-cluster meters are registered once through a concurrent set. A scrape is a
+ * short in-memory walk and runs on the requesting event loop.
+ */
+public final class ServerMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final RegistryView registry;
+  private final XdsMetrics xds;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Set<String> gaugedClusters = ConcurrentHashMap.newKeySet();
+
+  public ServerMetrics(RegistryView registry) {
+    this.registry = registry;
+    this.xds = new XdsMetrics(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    gc.bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    registry.clusters().forEach(c -> gaugeCluster(c.name()));
+  }
+
+  /** The xDS half of the meters, to be composed into the server's {@link XdsListener}. */
+  public XdsListener xdsListener() {
+    return xds;
+  }
+
+  /** A registry listener: counts admission changes and expiries; quick and non-blocking. */
+  public void onRegistryEvent(RegistryEvent event) {
+    gaugeCluster(event.cluster());
+    if (event.changesMembership()) {
+      xds.registryChanged();
+    }
+    if (event instanceof RegistryEvent.AdmissionChanged a) {
+      Counter.builder("loadeds.admission.changes")
+          .description("Endpoints that entered or left EDS because of their load")
+          .tag("cluster", a.cluster())
+          .tag("to", a.endpoint().admitted() ? "admitted" : "full")
+          .register(meters)
+          .increment();
+    } else if (event instanceof RegistryEvent.Expired e) {
+      Counter.builder("loadeds.lease.expiries")
+          .description("Endpoints removed because their lease lapsed")
+          .tag("cluster", e.cluster())
+          .register(meters)
+          .increment();
+    }
+  }
+
+  private void gaugeCluster(String cluster) {
+    if (gaugedClusters.add(cluster)) {
+      Gauge.builder("loadeds.endpoints.registered", () -> count(cluster, false))
+          .description("Endpoints registered with a live lease (admitted or full)")
+          .tag("cluster", cluster)
+          .register(meters);
+      Gauge.builder("loadeds.endpoints.admitted", () -> count(cluster, true))
+          .description("Endpoints in the load assignment now")
+          .tag("cluster", cluster)
+          .register(meters);
+    }
+  }
+
+  private long count(String cluster, boolean admittedOnly) {
+    Optional<ClusterView> c = registry.cluster(cluster);
+    if (c.isEmpty()) {
+      return 0;
+    }
+    return c.get().endpoints().stream().filter(e -> admittedOnly ? e.admitted() : live(e)).count();
+  }
+
+  /**
+   * Adds {@code GET /metrics} and, first in the chain, a handler that counts every request by
+   * method, route template (never the raw path, to bound cardinality) and status.
+   */
+  public void mount(Router router) {
+    Route counting = router.route().order(Integer.MIN_VALUE);
+    counting.handler(ctx -> countRequest(ctx, counting));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(meters.scrape()));
+  }
+
+  private void countRequest(RoutingContext ctx, Route counting) {
+    ctx.addEndHandler(
+        done -> {
+          Route route = ctx.currentRoute();
+          String template = "unmatched";
+          if (route != null && route != counting) {
+            template = route.getPath() != null ? route.getPath() : String.valueOf(route.getName());
+          }
+          Counter.builder("loadeds.rest.requests")
+              .description("REST requests answered, by route template and status")
+              .tag("method", ctx.request().method().name())
+              .tag("route", template)
+              .tag("status", Integer.toString(ctx.response().getStatusCode()))
+              .register(meters)
+              .increment();
+        });
+    ctx.next();
+  }
+
+  /** The meters in Prometheus text format (what {@code /metrics} answers). */
+  public String scrape() {
+    return meters.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    meters.close();
+  }
+
+  private static boolean live(Endpoint e) {
+    return e.state() != EndpointState.EXPIRED;
+  }
+}

@@ -1,0 +1,89 @@
+package io.loadeds.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The run's settings, from system properties (an empty value means the default). {@code
+ * bench.quick=true} shrinks every scenario to N &lt;= 100 and a few seconds each (about a minute).
+ *
+ * <table>
+ *   <tr><td>bench.quick</td><td>false</td></tr>
+ *   <tr><td>bench.scenarios</td><td>every scenario; a comma list of names picks some</td></tr>
+ *   <tr><td>bench.servers</td><td>ours,theirs</td></tr>
+ *   <tr><td>bench.streams</td><td>fan-out sizes: 1,100,1000 (quick: 1,100)</td></tr>
+ *   <tr><td>bench.toggles / bench.rate</td><td>200 at 50/s (quick: 100)</td></tr>
+ *   <tr><td>bench.churnToggles / bench.churnRate</td><td>2000 at 1000/s (quick: 500)</td></tr>
+ *   <tr><td>bench.throughputSeconds / bench.connections</td><td>10 s, 32 (quick: 3 s)</td></tr>
+ *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
+ *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar</td></tr>
+ *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
+ *   <tr><td>bench.out / bench.readme</td><td>target/bench/results.json, README.md ("none" skips)</td></tr>
+ * </table>
+ */
+record BenchConfig(
+    boolean quick,
+    List<String> scenarios,
+    List<ServerProcess.Kind> servers,
+    List<Integer> fanOut,
+    int toggles,
+    int rate,
+    int churnToggles,
+    int churnRate,
+    double throughputSeconds,
+    int connections,
+    int clusters,
+    int endpoints,
+    int warmupToggles,
+    String serverJar,
+    List<String> serverJvmArgs,
+    String out,
+    String readme) {
+
+  static BenchConfig fromSystemProperties() {
+    boolean quick = Boolean.parseBoolean(prop("bench.quick", "false"));
+    List<ServerProcess.Kind> servers = new ArrayList<>();
+    for (String s : prop("bench.servers", "ours,theirs").split(",")) {
+      servers.add(ServerProcess.Kind.valueOf(s.trim().toUpperCase()));
+    }
+    return new BenchConfig(
+        quick,
+        Arrays.stream(prop("bench.scenarios", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList(),
+        servers,
+        Arrays.stream(prop("bench.streams", quick ? "1,100" : "1,100,1000").split(","))
+            .map(s -> Integer.parseInt(s.trim()))
+            .toList(),
+        integer("bench.toggles", quick ? 100 : 200),
+        integer("bench.rate", 50),
+        integer("bench.churnToggles", quick ? 500 : 2000),
+        integer("bench.churnRate", 1000),
+        Double.parseDouble(prop("bench.throughputSeconds", quick ? "3" : "10")),
+        integer("bench.connections", 32),
+        integer("bench.clusters", 10),
+        integer("bench.endpoints", 10),
+        integer("bench.warmupToggles", quick ? 20 : 50),
+        prop("bench.serverJar", "target/loadeds-server.jar"),
+        Arrays.stream(prop("bench.serverJvmArgs", "").split(" "))
+            .filter(s -> !s.isBlank())
+            .toList(),
+        prop("bench.out", "target/bench/results.json"),
+        prop("bench.readme", "README.md"));
+  }
+
+  boolean selected(String scenario) {
+    return scenarios.isEmpty() || scenarios.contains(scenario);
+  }
+
+  private static String prop(String key, String fallback) {
+    String v = System.getProperty(key);
+    return v == null || v.isBlank() ? fallback : v.trim();
+  }
+
+  private static int integer(String key, int fallback) {
+    return Integer.parseInt(prop(key, Integer.toString(fallback)));
+  }
+}

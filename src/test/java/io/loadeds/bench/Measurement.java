@@ -1,0 +1,41 @@
+package io.loadeds.bench;
+
+/**
+ * What one scenario measured on one server. Latencies in milliseconds from sending the REST request
+ * until the first / the last watching stream received an assignment reflecting it; null where a
+ * figure does not apply to the scenario.
+ *
+ * @param responsesPerChange EDS responses per stream per change of a cluster it watches
+ * @param missed changes some watching stream never saw (not even through a later state)
+ * @param errors assignments in a state the cluster never had, or older than one already seen
+ * @param stale streams whose final assignments differ from the registry's final state
+ * @param cpuSeconds server CPU (user + system) during the measured phase
+ * @param harnessCpuSeconds the harness's own CPU in that phase (it shares the machine's cores)
+ * @param heapPerStreamKb growth of the heap after a full GC per stream attached
+ */
+record Measurement(
+    String scenario,
+    String server,
+    int streams,
+    int changes,
+    Double firstP50,
+    Double firstP99,
+    Double firstMax,
+    Double lastP50,
+    Double lastP99,
+    Double lastMax,
+    Double responsesPerChange,
+    long missed,
+    long errors,
+    long stale,
+    Double requestsPerSecond,
+    long failedRequests,
+    double cpuSeconds,
+    double harnessCpuSeconds,
+    double rssMb,
+    Double heapPerStreamKb) {
+
+  boolean clean() {
+    return missed == 0 && errors == 0 && stale == 0 && failedRequests == 0;
+  }
+}

@@ -1,0 +1,213 @@
+package io.loadeds.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/** Runs one scenario against one freshly started server and measures it. */
+final class Runner {
+  private final BenchConfig config;
+  private final Scenario scenario;
+  private final ServerProcess server;
+  private final List<ClusterModel> clusters = new ArrayList<>();
+  private int tag = 2; // weights 2.. mark admissions; the initial weight is 1
+  private int sequence;
+
+  private Runner(BenchConfig config, Scenario scenario, ServerProcess server) {
+    this.config = config;
+    this.scenario = scenario;
+    this.server = server;
+    for (int c = 0; c < config.clusters(); c++) {
+      // Same seed for both servers: they see the same sequence of changes.
+      clusters.add(new ClusterModel(c, config.endpoints(), 42 + c));
+    }
+  }
+
+  static Measurement run(BenchConfig config, Scenario scenario, ServerProcess.Kind kind)
+      throws Exception {
+    try (ServerProcess server = ServerProcess.start(kind, config)) {
+      try {
+        return new Runner(config, scenario, server).measure();
+      } catch (Exception | AssertionError e) {
+        throw new IllegalStateException(
+            kind.label + " / " + scenario.name() + ": " + e + "\n" + server.lastOutput(), e);
+      }
+    }
+  }
+
+  private Measurement measure() throws Exception {
+    Rest rest = new Rest(server.restPort);
+    boolean throughput = scenario.throughputSeconds() > 0;
+    rest.registerAll(clusters, throughput ? 1_000_000 : 1);
+    Long heapBefore = scenario.memory() ? server.heapAfterGcBytes() : null;
+    int k = clusters.size();
+    int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
+    ChangeLog log = null;
+    if (!throughput) {
+      int perCluster = (config.warmupToggles() + scenario.toggles()) / k + 2;
+      log = new ChangeLog(k, perCluster, watchers);
+      for (ClusterModel c : clusters) {
+        log.append(c.index, c.fingerprint(), false);
+      }
+    }
+    List<String> names = clusters.stream().map(c -> c.name).toList();
+    try (Fleet fleet =
+        new Fleet(server.xdsPort, scenario.streams(), scenario.watchOne(), names, log)) {
+      if (!fleet.awaitInitial(120_000)) {
+        throw new IllegalStateException(
+            "streams did not get their first assignments: " + fleet.firstFailure());
+      }
+      if (throughput) {
+        // Unmeasured warm-up: both JVMs (server and harness client) start cold.
+        Throughput.run(
+            server.restPort, clusters, config.connections(), scenario.throughputSeconds() / 3);
+        double cpu0 = server.cpuSeconds();
+        double self0 = harnessCpuSeconds();
+        Throughput.Result r =
+            Throughput.run(
+                server.restPort, clusters, config.connections(), scenario.throughputSeconds());
+        double cpu = server.cpuSeconds() - cpu0;
+        return new Measurement(
+            scenario.name(),
+            server.kind.label,
+            scenario.streams(),
+            0,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            0,
+            fleet.errors.get(),
+            fleet.failedStreams(),
+            r.perSecond(),
+            r.failed(),
+            cpu,
+            harnessCpuSeconds() - self0,
+            server.rssBytes() / 1e6,
+            null);
+      }
+      drive(log, rest, config.warmupToggles(), scenario.rate(), false);
+      fleet.awaitUpToDate(30_000);
+      Double heapPerStream = null;
+      if (heapBefore != null && scenario.streams() > 0) {
+        heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
+      }
+      long responses0 = fleet.responses.get();
+      long errors0 = fleet.errors.get();
+      double cpu0 = server.cpuSeconds();
+      double self0 = harnessCpuSeconds();
+      drive(log, rest, scenario.toggles(), scenario.rate(), true);
+      fleet.awaitUpToDate(60_000);
+      double cpu = server.cpuSeconds() - cpu0;
+      double self = harnessCpuSeconds() - self0;
+      long responses = fleet.responses.get() - responses0;
+      return summarize(
+          log,
+          watchers,
+          responses,
+          fleet.errors.get() - errors0,
+          fleet.staleStreams() + fleet.failedStreams(),
+          cpu,
+          self,
+          heapPerStream);
+    }
+  }
+
+  private static double harnessCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun
+        ? sun.getProcessCpuTime() / 1e9
+        : Double.NaN;
+  }
+
+  /**
+   * Sends {@code count} toggles at {@code rate} per second, round-robin over the clusters. Changes
+   * of one cluster are sent one after the other (the next when the previous was answered), so the
+   * server applies them in the order the model made them; clusters go in parallel.
+   */
+  private void drive(ChangeLog log, Rest rest, int count, int rate, boolean measured)
+      throws Exception {
+    CompletableFuture<?>[] chains = new CompletableFuture<?>[clusters.size()];
+    Arrays.fill(chains, CompletableFuture.completedFuture(null));
+    long period = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      long wait;
+      while ((wait = start + i * period - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      int c = sequence++ % clusters.size();
+      ClusterModel.Toggle t = clusters.get(c).toggle(tag++);
+      chains[c] =
+          chains[c].thenCompose(
+              v -> {
+                log.append(c, t.fingerprint(), measured);
+                return rest.send("PATCH", t.path(), t.body());
+              });
+    }
+    CompletableFuture.allOf(chains).get(120, TimeUnit.SECONDS);
+  }
+
+  private Measurement summarize(
+      ChangeLog log,
+      int[] watchers,
+      long responses,
+      long errors,
+      long stale,
+      double cpu,
+      double harnessCpu,
+      Double heapPerStream)
+      throws Exception {
+    List<Double> first = new ArrayList<>();
+    List<Double> last = new ArrayList<>();
+    long missed = 0;
+    long relevant = 0;
+    int changes = 0;
+    for (int c = 0; c < log.clusters(); c++) {
+      for (int i = 1; i <= log.latest(c); i++) {
+        ChangeLog.Change change = log.get(c, i);
+        if (!change.measured || watchers[c] == 0) {
+          continue;
+        }
+        changes++;
+        relevant += watchers[c];
+        if (change.seenBy() > 0) {
+          first.add(change.firstMillis());
+        }
+        if (change.seenBy() >= watchers[c]) {
+          last.add(change.lastMillis());
+        } else {
+          missed++;
+        }
+      }
+    }
+    return new Measurement(
+        scenario.name(),
+        server.kind.label,
+        scenario.streams(),
+        changes,
+        Stats.percentile(first, 50),
+        Stats.percentile(first, 99),
+        Stats.percentile(first, 100),
+        Stats.percentile(last, 50),
+        Stats.percentile(last, 99),
+        Stats.percentile(last, 100),
+        relevant == 0 ? null : responses / (double) relevant,
+        missed,
+        errors,
+        stale,
+        null,
+        0,
+        cpu,
+        harnessCpu,
+        server.rssBytes() / 1e6,
+        heapPerStream);
+  }
+}

@@ -1,0 +1,41 @@
+package io.loadeds.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One measured situation, run against each server in a fresh process.
+ *
+ * @param name short id, also the key in the JSON
+ * @param streams simulated Envoys attached
+ * @param watchOne each stream watches 1 of the clusters instead of all
+ * @param toggles admission toggles sent (0 for a throughput scenario)
+ * @param rate toggles per second
+ * @param throughputSeconds how long to measure registration throughput (0: not measured)
+ * @param memory measure heap after GC per stream
+ */
+record Scenario(
+    String name,
+    int streams,
+    boolean watchOne,
+    int toggles,
+    int rate,
+    double throughputSeconds,
+    boolean memory) {
+
+  /** The scenarios of issue 5, sized by {@code config}, filtered by {@code bench.scenarios}. */
+  static List<Scenario> all(BenchConfig config) {
+    List<Scenario> list = new ArrayList<>();
+    int biggest = config.fanOut().stream().mapToInt(Integer::intValue).max().orElse(0);
+    for (int n : config.fanOut()) {
+      list.add(
+          new Scenario("fanout-" + n, n, false, config.toggles(), config.rate(), 0, n == biggest));
+    }
+    list.add(
+        new Scenario("churn-100", 100, false, config.churnToggles(), config.churnRate(), 0, false));
+    list.add(new Scenario("watch-1-of-10", 100, true, config.toggles(), config.rate(), 0, false));
+    list.add(new Scenario("register-0", 0, false, 0, 0, config.throughputSeconds(), false));
+    list.add(new Scenario("register-100", 100, false, 0, 0, config.throughputSeconds(), false));
+    return list.stream().filter(s -> config.selected(s.name())).toList();
+  }
+}
