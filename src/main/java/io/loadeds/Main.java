@@ -66,7 +66,10 @@ public final class Main {
             new Thread(
                 () -> {
                   try {
-                    server.close().compose(v -> vertx.close()).await(10, TimeUnit.SECONDS);
+                    // The server bounds its own shutdown by http.shutdownGrace; the margin is for
+                    // closing Vert.x itself.
+                    long bound = config.http().shutdownGrace().toMillis() + 5_000;
+                    server.close().compose(v -> vertx.close()).await(bound, TimeUnit.MILLISECONDS);
                   } catch (Exception e) {
                     System.err.println("loadeds: unclean shutdown: " + e);
                   }

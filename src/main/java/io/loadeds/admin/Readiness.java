@@ -3,7 +3,8 @@ package io.loadeds.admin;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Whether the server takes traffic: {@code STARTING} until every event loop listens, {@code READY}
+ * Whether the server takes traffic: {@code STARTING} until every event loop listens, {@code
+ * WARMING} while the warm-up after start lasts (backends are still re-registering), {@code READY}
  * then, {@code CLOSING} from the start of shutdown. Read by {@code /readyz} and the gRPC health
  * service. Thread-safe (one atomic reference).
  */
@@ -11,15 +12,23 @@ public final class Readiness {
   /** The server's phase. */
   public enum Phase {
     STARTING,
+    WARMING,
     READY,
     CLOSING
   }
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
 
-  /** Marks the server listening; does nothing once closing. */
+  /** Marks the server listening but still warming up; does nothing unless starting. */
+  public void warming() {
+    phase.compareAndSet(Phase.STARTING, Phase.WARMING);
+  }
+
+  /** Marks the server listening and warmed up; does nothing once closing. */
   public void ready() {
-    phase.compareAndSet(Phase.STARTING, Phase.READY);
+    if (!phase.compareAndSet(Phase.STARTING, Phase.READY)) {
+      phase.compareAndSet(Phase.WARMING, Phase.READY);
+    }
   }
 
   /** Marks the server closing; final. */

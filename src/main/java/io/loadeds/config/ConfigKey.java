@@ -29,11 +29,13 @@ public record ConfigKey(
   }
 
   /**
-   * The path's last part in kebab case: {@code http.bodyLimitBytes} → {@code --body-limit-bytes}.
+   * The path without its first part, in kebab case: {@code http.bodyLimitBytes} → {@code
+   * --body-limit-bytes}, {@code registry.selfPreservation.maxHold} → {@code
+   * --self-preservation-max-hold}.
    */
   public String flag() {
-    String last = path.substring(path.lastIndexOf('.') + 1);
-    return "--" + last.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+    String rest = path.substring(path.indexOf('.') + 1).replace('.', '-');
+    return "--" + rest.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
   }
 
   /** Every setting, in the order {@code --help} lists them. */
@@ -59,6 +61,11 @@ public record ConfigKey(
               "Event loops serving the port",
               c -> Integer.toString(c.http().eventLoops()),
               (c, v) -> c.withHttp(c.http().withEventLoops(integer("http.eventLoops", v)))),
+          new ConfigKey(
+              "http.shutdownGrace",
+              "On SIGTERM, how long in-flight requests may finish after GOAWAY",
+              c -> Durations.format(c.http().shutdownGrace()),
+              (c, v) -> c.withHttp(c.http().withShutdownGrace(Durations.parse(v)))),
           new ConfigKey(
               "registry.defaultTtl",
               "Lease of a registration that names no ttlSeconds",
@@ -88,6 +95,28 @@ public record ConfigKey(
                       c.registry()
                           .withReadmitHysteresis(integer("registry.readmitHysteresis", v)))),
           new ConfigKey(
+              "registry.selfPreservation.threshold",
+              "Fraction of a cluster's live endpoints whose leases must lapse in one reaper pass"
+                  + " (and at least 2) to hold them back",
+              c -> Double.toString(c.registry().selfPreservation().threshold()),
+              (c, v) ->
+                  c.withRegistry(
+                      c.registry()
+                          .withSelfPreservation(
+                              c.registry()
+                                  .selfPreservation()
+                                  .withThreshold(
+                                      decimal("registry.selfPreservation.threshold", v))))),
+          new ConfigKey(
+              "registry.selfPreservation.maxHold",
+              "How long self-preservation keeps lapsed leases published (0: off)",
+              c -> Durations.format(c.registry().selfPreservation().maxHold()),
+              (c, v) ->
+                  c.withRegistry(
+                      c.registry()
+                          .withSelfPreservation(
+                              c.registry().selfPreservation().withMaxHold(Durations.parse(v))))),
+          new ConfigKey(
               "xds.weightCoalesceWindow",
               "How long weight-only changes may wait to be pushed together (0: at once)",
               c -> Durations.format(c.xds().weightCoalesceWindow()),
@@ -98,10 +127,78 @@ public record ConfigKey(
               c -> Integer.toString(c.xds().maxMessageBytes()),
               (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))),
           new ConfigKey(
+              "xds.warmUp",
+              "After start, how long requests for unknown assignments wait instead of an empty one"
+                  + " (0: off)",
+              c -> Durations.format(c.xds().warmUp()),
+              (c, v) -> c.withXds(c.xds().withWarmUp(Durations.parse(v)))),
+          new ConfigKey(
+              "xds.endpointStaleAfter",
+              "policy.endpoint_stale_after on assignments: Envoy drops endpoints after this long"
+                  + " without the server (0: not set)",
+              c -> Durations.format(c.xds().endpointStaleAfter()),
+              (c, v) -> c.withXds(c.xds().withEndpointStaleAfter(Durations.parse(v)))),
+          new ConfigKey(
+              "auth.token",
+              "Global registration token, grants every cluster (prefer the environment)",
+              c -> c.auth().token(),
+              (c, v) -> c.withAuth(c.auth().withToken(v))),
+          new ConfigKey(
+              "auth.tokensFile",
+              "YAML/JSON file {global: ..., clusters: {name: ...}} with registration tokens",
+              c -> c.auth().tokensFile(),
+              (c, v) -> c.withAuth(c.auth().withTokensFile(v))),
+          new ConfigKey(
+              "auth.protectReads",
+              "Reads (GET /v1/..., /dashboard, /edsservice) need a token too",
+              c -> Boolean.toString(c.auth().protectReads()),
+              (c, v) -> c.withAuth(c.auth().withProtectReads(AuthConfig.parseBoolean(v)))),
+          new ConfigKey(
+              "auth.allowedAddresses",
+              "Address ranges per cluster, e.g. shop=10.0.0.0/8,fd00::/8;*=10.0.0.0/8 (empty: any)",
+              c -> AuthConfig.formatMap(c.auth().allowedAddresses()),
+              (c, v) -> c.withAuth(c.auth().withAllowedAddresses(AuthConfig.parseMap(v)))),
+          new ConfigKey(
+              "auth.allowedNodeIds",
+              "xDS node ids that may connect, exact or prefix*, comma-separated (empty: all)",
+              c -> String.join(",", c.auth().allowedNodeIds()),
+              (c, v) -> c.withAuth(c.auth().withAllowedNodeIds(AuthConfig.parseList(v)))),
+          new ConfigKey(
+              "limits.maxEndpointsPerCluster",
+              "Endpoint records one cluster may hold; more get 409",
+              c -> Integer.toString(c.limits().maxEndpointsPerCluster()),
+              (c, v) ->
+                  c.withLimits(
+                      c.limits()
+                          .withMaxEndpointsPerCluster(
+                              integer("limits.maxEndpointsPerCluster", v)))),
+          new ConfigKey(
+              "limits.maxClusters",
+              "Clusters the registry may hold; more get 409",
+              c -> Integer.toString(c.limits().maxClusters()),
+              (c, v) -> c.withLimits(c.limits().withMaxClusters(integer("limits.maxClusters", v)))),
+          new ConfigKey(
+              "limits.registrationsPerSecondPerClient",
+              "REST writes a second per client address (0: no limit); more get 429",
+              c -> Integer.toString(c.limits().registrationsPerSecondPerClient()),
+              (c, v) ->
+                  c.withLimits(
+                      c.limits()
+                          .withRegistrationsPerSecondPerClient(
+                              integer("limits.registrationsPerSecondPerClient", v)))),
+          new ConfigKey(
               "log.format",
               "Log format: text, or json (one JSON object per line)",
               c -> c.log().format(),
               (c, v) -> c.withLog(c.log().withFormat(v).validate())));
+
+  private static double decimal(String key, String v) {
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not a number");
+    }
+  }
 
   private static int integer(String key, String v) {
     try {

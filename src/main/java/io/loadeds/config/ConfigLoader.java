@@ -69,12 +69,32 @@ public final class ConfigLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-      if (e.getValue().isObject()) {
+      boolean isKey = ConfigKey.ALL.stream().anyMatch(k -> k.path().equals(path));
+      if (isKey && (e.getValue().isObject() || e.getValue().isArray())) {
+        out.put(path, listText(e.getValue())); // a map or list setting, in its text form
+      } else if (e.getValue().isObject()) {
         flatten(path, e.getValue(), out);
       } else {
         out.put(path, e.getValue().asText());
       }
     }
+  }
+
+  /** {@code [a, b]} → {@code a,b}; {@code {k: [a, b], j: c}} → {@code k=a,b;j=c}. */
+  private static String listText(JsonNode node) {
+    StringBuilder out = new StringBuilder();
+    if (node.isArray()) {
+      for (JsonNode item : node) {
+        out.append(out.length() == 0 ? "" : ",").append(item.asText());
+      }
+      return out.toString();
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.append(out.length() == 0 ? "" : ";").append(e.getKey()).append('=');
+      out.append(e.getValue().isArray() ? listText(e.getValue()) : e.getValue().asText());
+    }
+    return out.toString();
   }
 
   private static ServerConfig apply(ServerConfig config, Map<String, String> values, String from) {

@@ -1,5 +1,7 @@
 package io.loadeds.config;
 
+import java.time.Duration;
+
 /**
  * The one listening port. Immutable.
  *
@@ -7,8 +9,17 @@ package io.loadeds.config;
  * @param port TCP port (default 18000; 0 picks a free one, for tests)
  * @param bodyLimitBytes largest REST request body accepted (default 64 KiB; larger ones get 413)
  * @param eventLoops how many event loops serve the port (default: the number of cores)
+ * @param shutdownGrace on shutdown, how long in-flight requests may take to finish after the port
+ *     stopped accepting and HTTP/2 clients were sent GOAWAY (default 10 s); then connections close
  */
-public record HttpConfig(String host, int port, int bodyLimitBytes, int eventLoops) {
+public record HttpConfig(
+    String host, int port, int bodyLimitBytes, int eventLoops, Duration shutdownGrace) {
+
+  /** A configuration with the default shutdown grace. */
+  public HttpConfig(String host, int port, int bodyLimitBytes, int eventLoops) {
+    this(host, port, bodyLimitBytes, eventLoops, Duration.ofSeconds(10));
+  }
+
   public static HttpConfig defaults() {
     return new HttpConfig("0.0.0.0", 18000, 64 * 1024, Runtime.getRuntime().availableProcessors());
   }
@@ -20,22 +31,30 @@ public record HttpConfig(String host, int port, int bodyLimitBytes, int eventLoo
     Checks.range("http.port", port, 0, 65535);
     Checks.range("http.bodyLimitBytes", bodyLimitBytes, 256, 64 * 1024 * 1024);
     Checks.range("http.eventLoops", eventLoops, 1, 256);
+    Checks.notNegative("http.shutdownGrace", shutdownGrace);
+    if (shutdownGrace.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new IllegalArgumentException("http.shutdownGrace must be at most 5m");
+    }
     return this;
   }
 
   public HttpConfig withPort(int v) {
-    return new HttpConfig(host, v, bodyLimitBytes, eventLoops);
+    return new HttpConfig(host, v, bodyLimitBytes, eventLoops, shutdownGrace);
   }
 
   public HttpConfig withHost(String v) {
-    return new HttpConfig(v, port, bodyLimitBytes, eventLoops);
+    return new HttpConfig(v, port, bodyLimitBytes, eventLoops, shutdownGrace);
   }
 
   public HttpConfig withBodyLimitBytes(int v) {
-    return new HttpConfig(host, port, v, eventLoops);
+    return new HttpConfig(host, port, v, eventLoops, shutdownGrace);
   }
 
   public HttpConfig withEventLoops(int v) {
-    return new HttpConfig(host, port, bodyLimitBytes, v);
+    return new HttpConfig(host, port, bodyLimitBytes, v, shutdownGrace);
+  }
+
+  public HttpConfig withShutdownGrace(Duration v) {
+    return new HttpConfig(host, port, bodyLimitBytes, eventLoops, v);
   }
 }

@@ -12,13 +12,31 @@ import java.time.Duration;
  * @param expiredRetention how long an expired record stays visible in the API (default 60 s)
  * @param readmitHysteresis free slots beyond one that a full endpoint needs before it is
  *     re-admitted (default 0: back as soon as there is room)
+ * @param selfPreservation when a mass expiry of one cluster's leases is held back
  */
 public record RegistryConfig(
     Duration defaultTtl,
     Duration maxTtl,
     Duration reaperInterval,
     Duration expiredRetention,
-    int readmitHysteresis) {
+    int readmitHysteresis,
+    SelfPreservationConfig selfPreservation) {
+
+  /** A configuration with the default {@link SelfPreservationConfig}. */
+  public RegistryConfig(
+      Duration defaultTtl,
+      Duration maxTtl,
+      Duration reaperInterval,
+      Duration expiredRetention,
+      int readmitHysteresis) {
+    this(
+        defaultTtl,
+        maxTtl,
+        reaperInterval,
+        expiredRetention,
+        readmitHysteresis,
+        SelfPreservationConfig.defaults());
+  }
 
   public static RegistryConfig defaults() {
     return new RegistryConfig(
@@ -41,26 +59,40 @@ public record RegistryConfig(
     if (readmitHysteresis < 0) {
       throw new IllegalArgumentException("registry.readmitHysteresis must be >= 0");
     }
+    if (selfPreservation == null) {
+      throw new IllegalArgumentException("registry.selfPreservation must be set");
+    }
+    selfPreservation.validate();
     return this;
   }
 
   public RegistryConfig withDefaultTtl(Duration v) {
-    return new RegistryConfig(v, maxTtl, reaperInterval, expiredRetention, readmitHysteresis);
+    return new RegistryConfig(
+        v, maxTtl, reaperInterval, expiredRetention, readmitHysteresis, selfPreservation);
   }
 
   public RegistryConfig withMaxTtl(Duration v) {
-    return new RegistryConfig(defaultTtl, v, reaperInterval, expiredRetention, readmitHysteresis);
+    return new RegistryConfig(
+        defaultTtl, v, reaperInterval, expiredRetention, readmitHysteresis, selfPreservation);
   }
 
   public RegistryConfig withExpiredRetention(Duration v) {
-    return new RegistryConfig(defaultTtl, maxTtl, reaperInterval, v, readmitHysteresis);
+    return new RegistryConfig(
+        defaultTtl, maxTtl, reaperInterval, v, readmitHysteresis, selfPreservation);
   }
 
   public RegistryConfig withReaperInterval(Duration v) {
-    return new RegistryConfig(defaultTtl, maxTtl, v, expiredRetention, readmitHysteresis);
+    return new RegistryConfig(
+        defaultTtl, maxTtl, v, expiredRetention, readmitHysteresis, selfPreservation);
   }
 
   public RegistryConfig withReadmitHysteresis(int v) {
-    return new RegistryConfig(defaultTtl, maxTtl, reaperInterval, expiredRetention, v);
+    return new RegistryConfig(
+        defaultTtl, maxTtl, reaperInterval, expiredRetention, v, selfPreservation);
+  }
+
+  public RegistryConfig withSelfPreservation(SelfPreservationConfig v) {
+    return new RegistryConfig(
+        defaultTtl, maxTtl, reaperInterval, expiredRetention, readmitHysteresis, v);
   }
 }

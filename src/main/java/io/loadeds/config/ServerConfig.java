@@ -11,13 +11,28 @@ import java.util.Objects;
  * @param registry leases and load policy
  * @param xds publishing
  * @param log log format
+ * @param auth who may register, read and connect
+ * @param limits limits per cluster, in total and per client
  */
-public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds, LogConfig log) {
+public record ServerConfig(
+    HttpConfig http,
+    RegistryConfig registry,
+    XdsConfig xds,
+    LogConfig log,
+    AuthConfig auth,
+    LimitsConfig limits) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(xds, "xds");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /** A configuration with the default {@link AuthConfig} and {@link LimitsConfig}. */
+  public ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds, LogConfig log) {
+    this(http, registry, xds, log, AuthConfig.defaults(), LimitsConfig.defaults());
   }
 
   /** A configuration with the default {@link LogConfig}. */
@@ -30,7 +45,9 @@ public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig x
         HttpConfig.defaults(),
         RegistryConfig.defaults(),
         XdsConfig.defaults(),
-        LogConfig.defaults());
+        LogConfig.defaults(),
+        AuthConfig.defaults(),
+        LimitsConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -39,22 +56,32 @@ public record ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig x
     registry.validate();
     xds.validate();
     log.validate();
+    auth.validate();
+    limits.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log);
+    return new ServerConfig(v, registry, xds, log, auth, limits);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log);
+    return new ServerConfig(http, v, xds, log, auth, limits);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log);
+    return new ServerConfig(http, registry, v, log, auth, limits);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v);
+    return new ServerConfig(http, registry, xds, v, auth, limits);
+  }
+
+  public ServerConfig withAuth(AuthConfig v) {
+    return new ServerConfig(http, registry, xds, log, v, limits);
+  }
+
+  public ServerConfig withLimits(LimitsConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, v);
   }
 }

@@ -8,8 +8,25 @@ import java.time.Duration;
  * @param weightCoalesceWindow how long weight-only changes of a cluster may wait to be folded into
  *     one push (default 100 ms; 0 pushes every change at once). Admission changes never wait.
  * @param maxMessageBytes largest gRPC message accepted from a client (default 4 MiB)
+ * @param warmUp how long after start a request for an endpoint assignment the server has not heard
+ *     of is held instead of answered with an empty one, so that a restarted server does not empty
+ *     every client's cluster before the backends re-register (default 5 s, about one heartbeat; 0
+ *     turns it off). {@code /readyz} answers 503 until it is over.
+ * @param endpointStaleAfter when positive, set as {@code policy.endpoint_stale_after} on every
+ *     assignment: Envoy drops the endpoints when it hears nothing from the server for that long
+ *     (default 0: not set)
  */
-public record XdsConfig(Duration weightCoalesceWindow, int maxMessageBytes) {
+public record XdsConfig(
+    Duration weightCoalesceWindow,
+    int maxMessageBytes,
+    Duration warmUp,
+    Duration endpointStaleAfter) {
+
+  /** A configuration with the default warm-up and no {@code endpoint_stale_after}. */
+  public XdsConfig(Duration weightCoalesceWindow, int maxMessageBytes) {
+    this(weightCoalesceWindow, maxMessageBytes, Duration.ofSeconds(5), Duration.ZERO);
+  }
+
   public static XdsConfig defaults() {
     return new XdsConfig(Duration.ofMillis(100), 4 * 1024 * 1024);
   }
@@ -20,14 +37,30 @@ public record XdsConfig(Duration weightCoalesceWindow, int maxMessageBytes) {
       throw new IllegalArgumentException("xds.weightCoalesceWindow must be at most 10s");
     }
     Checks.range("xds.maxMessageBytes", maxMessageBytes, 1024, 64 * 1024 * 1024);
+    Checks.notNegative("xds.warmUp", warmUp);
+    if (warmUp.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("xds.warmUp must be at most 10m");
+    }
+    Checks.notNegative("xds.endpointStaleAfter", endpointStaleAfter);
+    if (!endpointStaleAfter.isZero() && endpointStaleAfter.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("xds.endpointStaleAfter must be 0 (off) or at least 1s");
+    }
     return this;
   }
 
   public XdsConfig withWeightCoalesceWindow(Duration v) {
-    return new XdsConfig(v, maxMessageBytes);
+    return new XdsConfig(v, maxMessageBytes, warmUp, endpointStaleAfter);
   }
 
   public XdsConfig withMaxMessageBytes(int v) {
-    return new XdsConfig(weightCoalesceWindow, v);
+    return new XdsConfig(weightCoalesceWindow, v, warmUp, endpointStaleAfter);
+  }
+
+  public XdsConfig withWarmUp(Duration v) {
+    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, v, endpointStaleAfter);
+  }
+
+  public XdsConfig withEndpointStaleAfter(Duration v) {
+    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, warmUp, v);
   }
 }

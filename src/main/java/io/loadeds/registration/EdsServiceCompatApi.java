@@ -39,10 +39,12 @@ final class EdsServiceCompatApi {
   private static final String PATH = "/edsservice/{service}";
 
   private final Registry registry;
+  private final AccessGuard guard;
   private final ConcurrentHashMap<String, Boolean> services = new ConcurrentHashMap<>();
 
-  EdsServiceCompatApi(Registry registry) {
+  EdsServiceCompatApi(Registry registry, AccessGuard guard) {
     this.registry = registry;
+    this.guard = guard;
   }
 
   void mount(RouteTable routes, BodyHandler body) {
@@ -78,6 +80,7 @@ final class EdsServiceCompatApi {
     String service = Json.pathName(ctx, "service");
     ObjectNode body = Json.bodyObject(ctx);
     Map<String, Registration> hosts = EdsHostsJson.registrations(body);
+    hosts.values().forEach(r -> guard.checkAddress(ctx, service, r.address()));
     AtomicBoolean created = new AtomicBoolean();
     services.compute(
         service,
@@ -104,6 +107,7 @@ final class EdsServiceCompatApi {
     String service = Json.pathName(ctx, "service");
     ObjectNode body = Json.bodyObject(ctx);
     Map<String, Registration> hosts = EdsHostsJson.registrations(body);
+    hosts.values().forEach(r -> guard.checkAddress(ctx, service, r.address()));
     Boolean exists =
         services.computeIfPresent(
             service,

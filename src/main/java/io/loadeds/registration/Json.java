@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loadeds.registry.InvalidFieldException;
+import io.loadeds.registry.LimitReachedException;
 import io.loadeds.registry.Validation;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -58,8 +59,9 @@ final class Json {
 
   /**
    * Wraps a handler so that a refusal ({@link ProblemException}, or an {@link
-   * InvalidFieldException} from our parsing or the registry's validation) becomes its problem
-   * detail. Anything else is a bug: it reaches the router's 500 handler.
+   * InvalidFieldException} from our parsing or the registry's validation, a {@link
+   * LimitReachedException} from the registry's limits) becomes its problem detail. Anything else is
+   * a bug: it reaches the router's 500 handler.
    */
   static Handler<RoutingContext> guarded(Handler<RoutingContext> handler) {
     return ctx -> {
@@ -69,6 +71,8 @@ final class Json {
         e.problem().send(ctx);
       } catch (InvalidFieldException e) {
         Problem.invalidField(e).send(ctx);
+      } catch (LimitReachedException e) {
+        AccessGuard.limitReached(ctx, e);
       }
     };
   }

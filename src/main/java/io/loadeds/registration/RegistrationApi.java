@@ -45,6 +45,7 @@ public final class RegistrationApi {
   private final int bodyLimitBytes;
   private final EdsServiceCompatApi compat;
   private final byte[] openApi;
+  private final AccessGuard guard;
 
   /**
    * @param registry where registrations go
@@ -52,11 +53,28 @@ public final class RegistrationApi {
    * @param bodyLimitBytes largest request body accepted; larger ones get 413
    */
   public RegistrationApi(Registry registry, ClusterVersions versions, int bodyLimitBytes) {
+    this(registry, versions, bodyLimitBytes, AccessGuard.open());
+  }
+
+  /**
+   * @param guard who may do what; {@link #mountGuard} installs it
+   */
+  public RegistrationApi(
+      Registry registry, ClusterVersions versions, int bodyLimitBytes, AccessGuard guard) {
+    this.guard = Objects.requireNonNull(guard);
     this.registry = Objects.requireNonNull(registry);
     this.versions = Objects.requireNonNull(versions);
     this.bodyLimitBytes = bodyLimitBytes;
-    this.compat = new EdsServiceCompatApi(registry);
+    this.compat = new EdsServiceCompatApi(registry, guard);
     this.openApi = loadOpenApi();
+  }
+
+  /**
+   * Installs the access guard in front of everything on {@code router}, admin and metrics routes
+   * included; call it before any other mount.
+   */
+  public void mountGuard(Router router) {
+    guard.mount(router);
   }
 
   /** Adds the API's routes and problem+json error pages to {@code router}. */
@@ -87,6 +105,7 @@ public final class RegistrationApi {
   private void register(RoutingContext ctx) {
     EndpointKey key = key(ctx);
     Registration registration = EndpointJson.registration(Json.bodyObject(ctx));
+    guard.checkAddress(ctx, key.cluster(), registration.address());
     Registry.RegisterResult result = registry.register(key, registration);
     if (result.created()) {
       ctx.response().putHeader("location", ctx.request().path());

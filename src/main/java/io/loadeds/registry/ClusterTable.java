@@ -1,5 +1,6 @@
 package io.loadeds.registry;
 
+import io.loadeds.config.SelfPreservationConfig;
 import io.loadeds.registry.RegistryEvent.Deregistered;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,8 +30,24 @@ final class ClusterTable {
   /** Within a cluster an address belongs to one id: gRPC clients reject duplicate addresses. */
   private final Map<String, String> idByHostPort = new HashMap<>();
 
+  private final LeaseHold hold;
+
   ClusterTable(String name) {
     this.name = name;
+    this.hold = new LeaseHold(name);
+  }
+
+  /** Records held, including expired ones still retained. */
+  int size() {
+    return byId.size();
+  }
+
+  /**
+   * Whether registering {@code id} at {@code r}'s address adds a record, rather than replacing
+   * {@code id}'s or taking over the one that holds the address.
+   */
+  boolean adds(String id, Registration r) {
+    return !byId.containsKey(id) && !idByHostPort.containsKey(hostPort(r.address(), r.port()));
   }
 
   boolean isEmpty() {
@@ -150,9 +167,17 @@ final class ClusterTable {
     return byId.values().stream().filter(e -> e.source().equals(source)).map(Endpoint::id).toList();
   }
 
-  /** Expires lapsed leases and purges expired records older than {@code retention}. */
-  int expire(Instant now, Duration retention, List<RegistryEvent> events) {
-    int expired = 0;
+  /**
+   * Expires lapsed leases, unless self-preservation holds them back in this pass (see {@link
+   * LeaseHold}), and purges expired records older than {@code retention}.
+   */
+  int expire(
+      Instant now,
+      Duration retention,
+      SelfPreservationConfig selfPreservation,
+      List<RegistryEvent> events) {
+    List<Endpoint> lapsed = new ArrayList<>();
+    int live = 0;
     for (Iterator<Endpoint> it = byId.values().iterator(); it.hasNext(); ) {
       Endpoint e = it.next();
       if (e.state() == EndpointState.EXPIRED) {
@@ -160,14 +185,27 @@ final class ClusterTable {
           it.remove();
           idByHostPort.remove(hostPort(e.address(), e.port()), e.id());
         }
-      } else if (e.leaseExpiresAt() != null && !e.leaseExpiresAt().isAfter(now)) {
-        Endpoint next = e.with(EndpointState.EXPIRED, now);
-        byId.put(e.id(), next);
-        events.add(new RegistryEvent.Expired(next));
-        expired++;
+        continue;
+      }
+      live++;
+      if (e.leaseExpiresAt() != null && !e.leaseExpiresAt().isAfter(now)) {
+        lapsed.add(e);
       }
     }
-    return expired;
+    if (hold.holds(lapsed.size(), live, now, selfPreservation)) {
+      return 0;
+    }
+    for (Endpoint e : lapsed) {
+      Endpoint next = e.with(EndpointState.EXPIRED, now);
+      byId.put(e.id(), next);
+      events.add(new RegistryEvent.Expired(next));
+    }
+    return lapsed.size();
+  }
+
+  /** Whether self-preservation holds back lapsed leases of this cluster now. */
+  boolean preserving() {
+    return hold.active();
   }
 
   private Endpoint remove(String id) {

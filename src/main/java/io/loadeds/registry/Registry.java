@@ -1,5 +1,6 @@
 package io.loadeds.registry;
 
+import io.loadeds.config.LimitsConfig;
 import io.loadeds.config.RegistryConfig;
 import io.loadeds.registry.RegistryEvent.Deregistered;
 import java.time.Clock;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -23,6 +25,11 @@ import java.util.function.Function;
  * never lose each other's updates and there is no whole-list read-modify-write; changes to
  * different clusters do not contend. Listeners are called under the cluster's lock, which keeps one
  * cluster's events in order (see {@link RegistryListener}).
+ *
+ * <p>Limits ({@link LimitsConfig}) are enforced atomically: the endpoint count of a cluster is
+ * checked under that cluster's lock, and a cluster is only created after a slot was reserved in an
+ * atomic counter, so concurrent writers can never pass either limit. A refused change throws {@link
+ * LimitReachedException} and changes nothing.
  */
 public final class Registry implements RegistryView {
   private static final System.Logger LOG = System.getLogger(Registry.class.getName());
@@ -40,8 +47,18 @@ public final class Registry implements RegistryView {
   private final RegistryConfig config;
   private final LoadPolicy policy;
   private final Clock clock;
+  private final LimitsConfig limits;
 
+  /** Live cluster tables, counted before a table is made, so never more than the limit. */
+  private final AtomicInteger clusterCount = new AtomicInteger();
+
+  /** A registry with the default {@link LimitsConfig}. */
   public Registry(RegistryConfig config, Clock clock) {
+    this(config, LimitsConfig.defaults(), clock);
+  }
+
+  public Registry(RegistryConfig config, LimitsConfig limits, Clock clock) {
+    this.limits = Objects.requireNonNull(limits).validate();
     this.config = Objects.requireNonNull(config).validate();
     this.policy = new LoadPolicy(config.readmitHysteresis());
     this.clock = Objects.requireNonNull(clock);
@@ -59,8 +76,13 @@ public final class Registry implements RegistryView {
     return write(
         key.cluster(),
         true,
-        (t, events) ->
-            t.register(key.id(), registration, Endpoint.SOURCE_API, ttl, policy, now(), events));
+        (t, events) -> {
+          if (t.adds(key.id(), registration)) {
+            checkRoom(t, 1);
+          }
+          return t.register(
+              key.id(), registration, Endpoint.SOURCE_API, ttl, policy, now(), events);
+        });
   }
 
   /**
@@ -110,6 +132,10 @@ public final class Registry implements RegistryView {
             cluster,
             !entries.isEmpty(),
             (t, events) -> {
+              long added = entries.keySet().stream().filter(id -> t.get(id) == null).count();
+              long dropped =
+                  t.idsFrom(source).stream().filter(i -> !entries.containsKey(i)).count();
+              checkRoom(t, (int) Math.max(0, added - dropped));
               for (String id : t.idsFrom(source)) {
                 if (!entries.containsKey(id)) {
                   t.deregister(id, Deregistered.Reason.NOT_LISTED, events);
@@ -126,7 +152,10 @@ public final class Registry implements RegistryView {
 
   /**
    * Expires every lease that has lapsed and forgets expired records past their retention. Called
-   * periodically by the reaper; safe to call from any thread.
+   * periodically by the reaper; safe to call from any thread. When most of a cluster's leases lapse
+   * in one call, self-preservation may hold them back for a bounded time (see {@link
+   * io.loadeds.config.SelfPreservationConfig}); one call per reaper interval is what its threshold
+   * means by "one pass".
    *
    * @return how many endpoints expired
    */
@@ -134,10 +163,28 @@ public final class Registry implements RegistryView {
     int expired = 0;
     for (String name : clusters.keySet()) {
       Integer n =
-          write(name, false, (t, events) -> t.expire(now(), config.expiredRetention(), events));
+          write(
+              name,
+              false,
+              (t, events) ->
+                  t.expire(now(), config.expiredRetention(), config.selfPreservation(), events));
       expired += n == null ? 0 : n;
     }
     return expired;
+  }
+
+  /**
+   * Whether self-preservation currently keeps lapsed leases of {@code cluster} published (see
+   * {@link io.loadeds.config.SelfPreservationConfig}).
+   */
+  public boolean preserving(String cluster) {
+    ClusterTable t = clusters.get(cluster);
+    if (t == null) {
+      return false;
+    }
+    synchronized (t) {
+      return !t.retired && t.preserving();
+    }
   }
 
   @Override
@@ -186,6 +233,29 @@ public final class Registry implements RegistryView {
     Validation.name("id", key.id());
   }
 
+  /** Refuses adding {@code more} records to {@code t} beyond the per-cluster limit. */
+  private void checkRoom(ClusterTable t, int more) {
+    int max = limits.maxEndpointsPerCluster();
+    if (more > 0 && t.size() + more > max) {
+      throw new LimitReachedException(
+          "limits.maxEndpointsPerCluster",
+          max,
+          "cluster '" + t.name + "' holds " + t.size() + " endpoint records, the most allowed");
+    }
+  }
+
+  /** Makes a cluster's table if a cluster slot is free; runs inside computeIfAbsent. */
+  private ClusterTable newTable(String name) {
+    if (clusterCount.incrementAndGet() > limits.maxClusters()) {
+      clusterCount.decrementAndGet();
+      throw new LimitReachedException(
+          "limits.maxClusters",
+          limits.maxClusters(),
+          "cluster '" + name + "' would pass the number of clusters allowed");
+    }
+    return new ClusterTable(name);
+  }
+
   /** A change to one cluster's table, which appends the events it causes. */
   private interface Change<T> {
     T apply(ClusterTable table, List<RegistryEvent> events);
@@ -196,7 +266,7 @@ public final class Registry implements RegistryView {
    * is empty. Returns null when the cluster does not exist and {@code create} is false.
    */
   private <T> T write(String cluster, boolean create, Change<T> change) {
-    Function<String, ClusterTable> factory = ClusterTable::new;
+    Function<String, ClusterTable> factory = this::newTable;
     while (true) {
       ClusterTable t = create ? clusters.computeIfAbsent(cluster, factory) : clusters.get(cluster);
       if (t == null) {
@@ -207,13 +277,26 @@ public final class Registry implements RegistryView {
           continue; // removed between lookup and lock; a fresh table is made on the next pass
         }
         List<RegistryEvent> events = new ArrayList<>(2);
-        T result = change.apply(t, events);
-        if (t.isEmpty()) {
-          t.retired = true;
-          clusters.remove(cluster, t);
+        T result;
+        try {
+          result = change.apply(t, events);
+        } catch (RuntimeException e) {
+          retireIfEmpty(cluster, t); // a table made for a refused change must not stay behind
+          throw e;
         }
+        retireIfEmpty(cluster, t);
         publish(events);
         return result;
+      }
+    }
+  }
+
+  /** Drops an empty table from the map; the caller holds its lock. */
+  private void retireIfEmpty(String cluster, ClusterTable t) {
+    if (t.isEmpty()) {
+      t.retired = true;
+      if (clusters.remove(cluster, t)) {
+        clusterCount.decrementAndGet();
       }
     }
   }

@@ -116,6 +116,24 @@ public final class ResourceBuilder {
     return cla.build();
   }
 
+  /**
+   * {@code cla} with {@code policy.endpoint_stale_after} set, so Envoy drops its endpoints when it
+   * hears nothing from the server for that long; unchanged when {@code staleAfter} is zero.
+   */
+  public static ClusterLoadAssignment withStaleAfter(
+      ClusterLoadAssignment cla, java.time.Duration staleAfter) {
+    if (staleAfter.isZero()) {
+      return cla;
+    }
+    ClusterLoadAssignment.Builder b = cla.toBuilder();
+    b.getPolicyBuilder()
+        .setEndpointStaleAfter(
+            com.google.protobuf.Duration.newBuilder()
+                .setSeconds(staleAfter.getSeconds())
+                .setNanos(staleAfter.getNano()));
+    return b.build();
+  }
+
   /** The assignment sent for a name nobody registered: no endpoints, so Envoy stops warming. */
   public static ClusterLoadAssignment emptyAssignment(String name) {
     return ClusterLoadAssignment.newBuilder().setClusterName(name).build();

@@ -25,6 +25,15 @@ public interface ResourceSource {
   Optional<VersionedResource> placeholder(ResourceType type, String name);
 
   /**
+   * Whether the answer for {@code name} is held back for now: the resource does not exist and the
+   * source is not yet ready to say so (the warm-up after a start, when backends may not have
+   * re-registered). A server sends nothing for a held name; the watch is woken when that changes.
+   */
+  default boolean held(ResourceType type, String name) {
+    return false;
+  }
+
+  /**
    * Opens a watch on one type. {@code onChange} receives the names of resources that changed (were
    * added, updated or removed) and is called only for names the watch subscribes to, or for any
    * name while it is a wildcard watch. It is called on an arbitrary thread and must only hand the

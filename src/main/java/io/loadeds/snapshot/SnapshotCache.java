@@ -5,7 +5,10 @@ import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.RegistryEvent;
 import io.loadeds.registry.RegistryView;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -26,6 +29,12 @@ import java.util.function.Consumer;
  * through concurrent maps. Events that queue up while a rebuild is pending fold into one rebuild
  * per cluster; weight-only changes may wait up to {@link XdsConfig#weightCoalesceWindow()}, while
  * changes of membership are rebuilt at once.
+ *
+ * <p>Warm-up ({@link XdsConfig#warmUp()}): for that long after {@link #create} the cache has no
+ * placeholder for an endpoint assignment it does not know ({@link #held} is true for it), so the
+ * protocol servers hold their answer for that name instead of sending an empty assignment; when the
+ * warm-up ends, the watches of every still-unknown subscribed name are woken and get the
+ * placeholder.
  */
 public final class SnapshotCache implements ResourceSource {
   private static final ResourceType[] WAKE_ORDER = {
@@ -39,6 +48,9 @@ public final class SnapshotCache implements ResourceSource {
   private final Context context;
   private final RegistryView registry;
   private final long coalesceMillis;
+  private final Duration endpointStaleAfter;
+  private final Promise<Void> warmedUp = Promise.promise();
+  private volatile boolean warming;
   private final Map<ResourceType, ConcurrentHashMap<String, VersionedResource>> resources =
       new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, WatchIndex> watches = new EnumMap<>(ResourceType.class);
@@ -53,6 +65,7 @@ public final class SnapshotCache implements ResourceSource {
     this.context = vertx.getOrCreateContext();
     this.registry = registry;
     this.coalesceMillis = config.weightCoalesceWindow().toMillis();
+    this.endpointStaleAfter = config.endpointStaleAfter();
     for (ResourceType t : ResourceType.values()) {
       resources.put(t, new ConcurrentHashMap<>());
       watches.put(t, new WatchIndex());
@@ -70,7 +83,32 @@ public final class SnapshotCache implements ResourceSource {
     for (ClusterView c : registry.clusters()) {
       cache.rebuild(c.name(), new EnumMap<>(ResourceType.class));
     }
+    cache.startWarmUp(config.warmUp());
     return cache;
+  }
+
+  private void startWarmUp(Duration warmUp) {
+    if (warmUp.isZero()) {
+      warmedUp.complete();
+      return;
+    }
+    warming = true;
+    // The timer is set from the cache's context so that the end runs there, after the rebuilds.
+    context.runOnContext(v -> vertx.setTimer(warmUp.toMillis(), id -> endWarmUp()));
+  }
+
+  private void endWarmUp() {
+    warming = false;
+    Map<WatchIndex.IndexedWatch, Set<String>> wake = new HashMap<>();
+    Map<String, VersionedResource> endpoints = resources.get(ResourceType.ENDPOINT);
+    watches.get(ResourceType.ENDPOINT).collectNamed(n -> !endpoints.containsKey(n), wake);
+    wake.forEach(WatchIndex.IndexedWatch::fire);
+    warmedUp.complete();
+  }
+
+  /** Completes when the warm-up after start is over (at once when it is off). */
+  public Future<Void> warmedUp() {
+    return warmedUp.future();
   }
 
   /**
@@ -81,7 +119,10 @@ public final class SnapshotCache implements ResourceSource {
   private static void warmUp() {
     String name = "warm-up";
     VersionedResource.of(
-        ResourceType.ENDPOINT, name, ResourceBuilder.assignment(new ClusterView(name, List.of())));
+        ResourceType.ENDPOINT,
+        name,
+        ResourceBuilder.withStaleAfter(
+            ResourceBuilder.assignment(new ClusterView(name, List.of())), Duration.ofSeconds(1)));
     VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name));
     VersionedResource.of(ResourceType.LISTENER, name, ResourceBuilder.listener(name));
     VersionedResource.of(ResourceType.ROUTE, name, ResourceBuilder.route(name));
@@ -99,10 +140,22 @@ public final class SnapshotCache implements ResourceSource {
 
   @Override
   public Optional<VersionedResource> placeholder(ResourceType type, String name) {
-    if (type != ResourceType.ENDPOINT) {
+    if (type != ResourceType.ENDPOINT || warming) {
       return Optional.empty();
     }
-    return Optional.of(VersionedResource.of(type, name, ResourceBuilder.emptyAssignment(name)));
+    return Optional.of(
+        VersionedResource.of(
+            type,
+            name,
+            ResourceBuilder.withStaleAfter(
+                ResourceBuilder.emptyAssignment(name), endpointStaleAfter)));
+  }
+
+  @Override
+  public boolean held(ResourceType type, String name) {
+    return warming
+        && type == ResourceType.ENDPOINT
+        && !resources.get(ResourceType.ENDPOINT).containsKey(name);
   }
 
   @Override
@@ -181,7 +234,11 @@ public final class SnapshotCache implements ResourceSource {
       return;
     }
     put(
-        VersionedResource.of(ResourceType.ENDPOINT, name, ResourceBuilder.assignment(view.get())),
+        VersionedResource.of(
+            ResourceType.ENDPOINT,
+            name,
+            ResourceBuilder.withStaleAfter(
+                ResourceBuilder.assignment(view.get()), endpointStaleAfter)),
         wake);
     if (!resources.get(ResourceType.CLUSTER).containsKey(name)) {
       put(VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name)), wake);

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The watches of one resource type, indexed by the names they subscribe to, so a change to one
@@ -30,6 +31,20 @@ final class WatchIndex {
         out.computeIfAbsent(w, k -> new HashSet<>()).add(name);
       }
     }
+  }
+
+  /**
+   * Adds to {@code out} every watch that names a resource {@code which} accepts, with the names.
+   */
+  void collectNamed(Predicate<String> which, Map<IndexedWatch, Set<String>> out) {
+    byName.forEach(
+        (name, named) -> {
+          if (which.test(name)) {
+            for (IndexedWatch w : named) {
+              out.computeIfAbsent(w, k -> new HashSet<>()).add(name);
+            }
+          }
+        });
   }
 
   int size() {

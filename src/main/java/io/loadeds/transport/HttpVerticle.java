@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -46,6 +47,7 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    services.api().mountGuard(router); // first: it decides before any route runs
     services.metrics().mount(router);
     services.admin().mount(vertx, router);
     services.api().mount(router);
@@ -62,9 +64,15 @@ final class HttpVerticle extends VerticleBase {
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
 
+  /**
+   * Graceful: stops accepting, sends HTTP/2 clients GOAWAY and lets in-flight requests finish for
+   * at most {@link HttpConfig#shutdownGrace()}, then closes what is left.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(http.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {

@@ -7,8 +7,14 @@ import io.loadeds.admin.GrpcHealth;
 import io.loadeds.admin.Readiness;
 import io.loadeds.admin.RegistryEventLog;
 import io.loadeds.admin.XdsDebugState;
+import io.loadeds.auth.AddressAllowList;
+import io.loadeds.auth.NodeIdPolicy;
+import io.loadeds.auth.RateLimiter;
+import io.loadeds.auth.Tokens;
+import io.loadeds.config.AuthConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.metrics.ServerMetrics;
+import io.loadeds.registration.AccessGuard;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
@@ -43,14 +49,17 @@ public final class LoadEdsServer {
   private final EventFeed events;
   private final ServerMetrics metrics;
   private final Clock clock;
+  private final AccessGuard guard;
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
+  private volatile XdsServices xds; // set by deploy(), read by close()
   private volatile int port;
 
   private LoadEdsServer(Vertx vertx, ServerConfig config, Clock clock) {
     this.vertx = vertx;
     this.config = config;
-    this.registry = new Registry(config.registry(), clock);
+    this.registry = new Registry(config.registry(), config.limits(), clock);
+    this.guard = accessGuard(config); // reads the tokens file: a bad one fails start()
     this.resources = SnapshotCache.create(vertx, registry, config.xds());
     this.clock = clock;
     this.metrics = new ServerMetrics(registry);
@@ -80,12 +89,14 @@ public final class LoadEdsServer {
 
   private Future<Void> deploy() {
     RegistrationApi api =
-        new RegistrationApi(registry, resources::endpointsVersion, config.http().bodyLimitBytes());
-    XdsServices xds =
+        new RegistrationApi(
+            registry, resources::endpointsVersion, config.http().bodyLimitBytes(), guard);
+    xds =
         new XdsServices(
             resources,
             config.xds(),
-            new CompositeXdsListener(List.of(xdsCounters, metrics.xdsListener(), xdsDebug)));
+            new CompositeXdsListener(List.of(xdsCounters, metrics.xdsListener(), xdsDebug)),
+            new NodeIdPolicy(config.auth().allowedNodeIds()));
     HttpVerticle.Services services =
         new HttpVerticle.Services(
             api,
@@ -99,13 +110,26 @@ public final class LoadEdsServer {
     return deployInstances(services, bindPort, config.http().eventLoops())
         .onSuccess(
             v -> {
-              readiness.ready();
+              // Not ready until the warm-up is over: until then a fresh instance would hold its
+              // answers for clusters whose backends have not re-registered yet.
+              readiness.warming();
+              resources.warmedUp().onSuccess(w -> readiness.ready());
               long every = config.registry().reaperInterval().toMillis();
               reaperTimer = vertx.setPeriodic(every, id -> registry.expireLeases());
               LOG.log(
                   System.Logger.Level.INFO,
                   "LoadEDS listening on " + config.http().host() + ":" + port + " (REST and xDS)");
             });
+  }
+
+  /** Tokens (the tokens file is read here, at start), allow-list and rate limit of the REST API. */
+  private static AccessGuard accessGuard(ServerConfig config) {
+    AuthConfig auth = config.auth();
+    return new AccessGuard(
+        Tokens.load(auth.token(), auth.tokensFile()),
+        auth.protectReads(),
+        AddressAllowList.of(auth.allowedAddresses()),
+        new RateLimiter(config.limits().registrationsPerSecondPerClient(), System::nanoTime));
   }
 
   private Future<Void> deployInstances(HttpVerticle.Services services, int bindPort, int n) {
@@ -151,12 +175,16 @@ public final class LoadEdsServer {
   }
 
   /**
-   * Stops listening and the reaper; does not close the {@link Vertx} instance. Readiness turns to
-   * closing first, so {@code /readyz} answers 503 while connections drain.
+   * Shuts down gracefully; does not close the {@link Vertx} instance. Readiness turns to closing
+   * first, so {@code /readyz} answers 503; then the port stops accepting, HTTP/2 clients are sent
+   * GOAWAY, every xDS stream is ended with UNAVAILABLE (clients reconnect elsewhere at once), and
+   * in-flight REST calls may finish within {@link io.loadeds.config.HttpConfig#shutdownGrace()}.
+   * The future completes when every connection is closed, at the latest after the grace.
    */
   public Future<Void> close() {
     readiness.closing();
-    if (reaperTimer >= 0) {
+    boolean started = reaperTimer >= 0;
+    if (started) {
       vertx.cancelTimer(reaperTimer);
     }
     List<Future<Void>> undeploys = new ArrayList<>();
@@ -164,6 +192,15 @@ public final class LoadEdsServer {
       undeploys.add(vertx.undeploy(id));
     }
     deployments.clear();
+    if (xds != null) {
+      int ended = xds.goAway();
+      LOG.log(
+          started ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+          "LoadEDS shutting down: "
+              + ended
+              + " xDS stream(s) told to reconnect; in-flight requests get up to "
+              + config.http().shutdownGrace());
+    }
     return Future.join(undeploys).<Void>mapEmpty().onComplete(v -> metrics.close());
   }
 }

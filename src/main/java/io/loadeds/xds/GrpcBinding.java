@@ -1,5 +1,6 @@
 package io.loadeds.xds;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,15 +16,25 @@ import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Binds bidirectional xDS methods to protocol state machines (state of the world or delta) on a
  * Vert.x {@link GrpcServer}: one mechanism for every variant. It decodes without resetting the
  * stream (garbage ends it with INVALID_ARGUMENT and a reason), answers an oversized message with
- * RESOURCE_EXHAUSTED, ends each response at most once, and closes the state machine however the
- * stream ends. Immutable and thread-safe; each stream runs on the context of its connection.
+ * RESOURCE_EXHAUSTED, ends a stream whose first request names a node id that may not connect with
+ * PERMISSION_DENIED (before the state machine sees it), ends each response at most once, and closes
+ * the state machine however the stream ends. Thread-safe; each stream runs on the context of its
+ * connection.
+ *
+ * <p>On shutdown, {@link #goAway} ends every open stream with UNAVAILABLE (xDS streams never end on
+ * their own, so an HTTP/2 GOAWAY alone would keep them until the grace runs out) and refuses new
+ * ones the same way; clients then reconnect, to another instance if there is one.
  */
 public final class GrpcBinding {
   private static final System.Logger LOG = System.getLogger(GrpcBinding.class.getName());
@@ -53,15 +64,30 @@ public final class GrpcBinding {
   private final XdsListener listener;
   private final LongSupplier streamIds;
   private final int maxMessageBytes;
+  private final Predicate<String> nodeAllowed;
+  // Open streams by id: how to end each on its own context. Streams remove themselves when closed.
+  private final Map<Long, Runnable> open = new ConcurrentHashMap<>();
+  private volatile String goingAway;
+
+  /** A binding that lets every node id connect. */
+  public GrpcBinding(XdsListener listener, LongSupplier streamIds, int maxMessageBytes) {
+    this(listener, streamIds, maxMessageBytes, node -> true);
+  }
 
   /**
    * @param streamIds the next stream id, shared by every bound method so ids are unique
    * @param maxMessageBytes the limit the gRPC server enforces, named in the status it sends
+   * @param nodeAllowed whether the node id of a stream's first request may connect
    */
-  public GrpcBinding(XdsListener listener, LongSupplier streamIds, int maxMessageBytes) {
+  public GrpcBinding(
+      XdsListener listener,
+      LongSupplier streamIds,
+      int maxMessageBytes,
+      Predicate<String> nodeAllowed) {
     this.listener = XdsListener.guarded(listener);
     this.streamIds = streamIds;
     this.maxMessageBytes = maxMessageBytes;
+    this.nodeAllowed = nodeAllowed;
   }
 
   /**
@@ -80,19 +106,58 @@ public final class GrpcBinding {
     ServiceMethod<Inbound<Q>, R> serviceMethod =
         ServiceMethod.server(
             ServiceName.create(service), method, GrpcMessageEncoder.encoder(), decoder(prototype));
-    server.callHandler(serviceMethod, call -> open(call, mode, factory));
+    server.callHandler(
+        serviceMethod, call -> open(call, mode, factory, q -> nodeIdOf((Message) q)));
   }
 
   private <Q, R> void open(
-      GrpcServerRequest<Inbound<Q>, R> call, String mode, StreamFactory<Q, R> factory) {
+      GrpcServerRequest<Inbound<Q>, R> call,
+      String mode,
+      StreamFactory<Q, R> factory,
+      Function<Q, String> nodeIdOf) {
     Context context = Vertx.currentContext();
     long id = streamIds.getAsLong();
     EndOnce<Inbound<Q>, R> sink = new EndOnce<>(call.response());
     ProtocolStream<Q> stream =
         factory.open(id, sink, task -> context.runOnContext(v -> task.run()));
     listener.streamOpened(id, mode);
+    Runnable end =
+        () -> {
+          stream.close();
+          sink.fail(GrpcStatus.UNAVAILABLE.code, goingAway);
+        };
+    open.put(id, () -> context.runOnContext(v -> end.run()));
+    if (goingAway != null) {
+      // Opened while shutting down (raced the GOAWAY): the client retries elsewhere.
+      open.remove(id);
+      end.run();
+      return;
+    }
+    // 0: no request yet, 1: admitted, -1: refused. Confined to the stream's context.
+    int[] admission = {0};
     call.handler(
         in -> {
+          if (admission[0] < 0) {
+            return; // refused: the stream is ended, and later requests are not looked at
+          }
+          if (in.error() == null && admission[0] == 0) {
+            String node = nodeIdOf.apply(in.request());
+            admission[0] = nodeAllowed.test(node) ? 1 : -1;
+            if (admission[0] < 0) {
+              LOG.log(
+                  System.Logger.Level.WARNING,
+                  "refused xDS stream {0} ({1}) from {2}: node id ''{3}'' is not allowed",
+                  id,
+                  mode,
+                  call.connection().remoteAddress(),
+                  node);
+              stream.close();
+              sink.fail(
+                  GrpcStatus.PERMISSION_DENIED.code,
+                  "node id '" + node + "' may not connect (auth.allowedNodeIds)");
+              return;
+            }
+          }
           if (in.error() == null) {
             stream.onRequest(in.request());
           } else {
@@ -116,6 +181,7 @@ public final class GrpcBinding {
         });
     call.endHandler(
         v -> {
+          open.remove(id);
           stream.close();
           sink.end();
         });
@@ -124,9 +190,46 @@ public final class GrpcBinding {
           LOG.log(
               System.Logger.Level.DEBUG,
               "xDS stream " + id + " of " + stream.nodeId() + " ended: " + err);
+          open.remove(id);
+          sink.abandon();
           stream.close();
         });
-    call.errorHandler(err -> stream.close());
+    call.errorHandler(
+        err -> {
+          open.remove(id);
+          sink.abandon();
+          stream.close();
+        });
+  }
+
+  /**
+   * Ends every open stream with UNAVAILABLE and {@code reason}, each on its own context, and from
+   * now on ends new streams the same way at once. Called once on shutdown; any thread.
+   *
+   * @return how many streams were open
+   */
+  public int goAway(String reason) {
+    goingAway = reason;
+    int n = 0;
+    for (Long id : open.keySet()) {
+      Runnable end = open.remove(id);
+      if (end != null) {
+        end.run();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The {@code node.id} of a discovery request (SotW or delta), or empty. */
+  private static String nodeIdOf(Message request) {
+    FieldDescriptor node = request.getDescriptorForType().findFieldByName("node");
+    if (node == null || !request.hasField(node)) {
+      return "";
+    }
+    Message n = (Message) request.getField(node);
+    FieldDescriptor id = n.getDescriptorForType().findFieldByName("id");
+    return id == null ? "" : (String) n.getField(id);
   }
 
   /**
@@ -180,6 +283,11 @@ public final class GrpcBinding {
         ended = true;
         response.status(GrpcStatus.valueOf(grpcStatus)).statusMessage(description).end();
       }
+    }
+
+    /** The stream failed (reset, cancelled): nothing may be written to it any more. */
+    void abandon() {
+      ended = true;
     }
 
     /** Ends the stream with OK, when the client has ended its side. */

@@ -18,9 +18,11 @@ import java.util.TreeMap;
  * @param version hash of the names and versions included; equal content gives an equal version,
  *     also across restarts
  * @param resources what to send
+ * @param held whether a named resource is held back ({@link ResourceSource#held}): an answer
+ *     without resources is then not sent, as it would tell the client nothing is there
  */
 public record PreparedResponse(
-    ResourceType type, String version, List<VersionedResource> resources) {
+    ResourceType type, String version, List<VersionedResource> resources, boolean held) {
 
   /** Builds the answer to {@code subscription} from the current resources. */
   public static PreparedResponse prepare(ResourceSource source, Subscription subscription) {
@@ -29,7 +31,9 @@ public record PreparedResponse(
     if (subscription.wildcard()) {
       chosen.putAll(source.all(type));
     }
+    boolean held = false;
     for (String name : subscription.names()) {
+      held |= source.held(type, name);
       Optional<VersionedResource> r = source.get(type, name);
       if (r.isEmpty()) {
         r = source.placeholder(type, name);
@@ -43,7 +47,13 @@ public record PreparedResponse(
           parts.add(name);
           parts.add(r.version());
         });
-    return new PreparedResponse(type, VersionedResource.hash(parts), List.copyOf(chosen.values()));
+    return new PreparedResponse(
+        type, VersionedResource.hash(parts), List.copyOf(chosen.values()), held);
+  }
+
+  /** Whether this answer is to be held back: it would only say "nothing" about held names. */
+  public boolean withheld() {
+    return held && resources.isEmpty();
   }
 
   /** The resources packed for a DiscoveryResponse. */

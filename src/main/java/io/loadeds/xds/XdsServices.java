@@ -17,6 +17,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The xDS endpoints of the server: every gRPC discovery service (ADS and the per-type services,
@@ -72,12 +73,28 @@ public final class XdsServices {
   private final GrpcBinding binding;
 
   public XdsServices(ResourceSource source, XdsConfig config, XdsListener listener) {
+    this(source, config, listener, node -> true);
+  }
+
+  /**
+   * @param nodeAllowed whether a gRPC stream whose first request names this node id may continue; a
+   *     refused one ends with PERMISSION_DENIED
+   */
+  public XdsServices(
+      ResourceSource source,
+      XdsConfig config,
+      XdsListener listener,
+      Predicate<String> nodeAllowed) {
     this.source = source;
     this.config = config;
     this.listener = XdsListener.guarded(listener);
     this.rest = new RestDiscovery(source);
     this.binding =
-        new GrpcBinding(this.listener, new AtomicLong()::incrementAndGet, config.maxMessageBytes());
+        new GrpcBinding(
+            this.listener,
+            new AtomicLong()::incrementAndGet,
+            config.maxMessageBytes(),
+            nodeAllowed);
     warmUp();
   }
 
@@ -120,6 +137,16 @@ public final class XdsServices {
     return server;
   }
 
+  /**
+   * Ends every open xDS stream with UNAVAILABLE (the server is shutting down) and refuses new ones
+   * the same way, so clients reconnect elsewhere at once. Any thread.
+   *
+   * @return how many streams were ended
+   */
+  public int goAway() {
+    return binding.goAway("server shutting down; reconnect");
+  }
+
   /** Adds Envoy's REST polling routes, {@code POST /v3/discovery:<type>}. */
   public void mountRest(Router router, int bodyLimitBytes) {
     router
@@ -129,6 +156,9 @@ public final class XdsServices {
             ctx -> {
               RestDiscovery.Result r = rest.handle(ctx.pathParam("param0"), ctx.body().asString());
               ctx.response().setStatusCode(r.status()).putHeader("content-type", r.contentType());
+              if (r.status() == 503) {
+                ctx.response().putHeader("retry-after", "1");
+              }
               ctx.response().end(r.body());
             });
   }

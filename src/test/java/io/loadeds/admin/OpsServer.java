@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.ServerConfig;
+import io.loadeds.config.XdsConfig;
 import io.loadeds.testing.MutableClock;
 import io.loadeds.transport.LoadEdsServer;
 import io.vertx.core.Vertx;
@@ -38,7 +39,8 @@ final class OpsServer implements AutoCloseable {
   OpsServer() throws Exception {
     ServerConfig config =
         ServerConfig.defaults()
-            .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(2));
+            .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(2))
+            .withXds(XdsConfig.defaults().withWarmUp(Duration.ZERO));
     server = LoadEdsServer.start(vertx, config, clock).await(20, TimeUnit.SECONDS);
   }
 

@@ -60,7 +60,17 @@ final class ServerProcess implements AutoCloseable {
       if (!Files.isRegularFile(jar)) {
         throw new IllegalStateException(jar + " is missing: run `mvn -DskipTests package` first");
       }
-      command.addAll(List.of("-jar", jar.toString(), "--host=127.0.0.1", "--port=0"));
+      // The harness drives all registrations from one address and starts measuring at once, so
+      // the per-client rate limit and the start-up warm-up are off: it measures the server, not
+      // its safety nets (the stand-in has neither).
+      command.addAll(
+          List.of(
+              "-jar",
+              jar.toString(),
+              "--host=127.0.0.1",
+              "--port=0",
+              "--registrations-per-second-per-client=0",
+              "--warm-up=0"));
     } else {
       command.addAll(
           List.of("-cp", System.getProperty("java.class.path"), "io.loadeds.bench.jcp.JcpStandIn"));

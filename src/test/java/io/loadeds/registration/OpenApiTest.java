@@ -184,6 +184,14 @@ class OpenApiTest {
     assertThat(fieldNames(operation(endpoint, "DELETE").path("responses"))).contains("204", "404");
     assertThat(fieldNames(operation("/edsservice/{service}", "POST").path("responses")))
         .contains("201", "400", "409");
+    for (String method : List.of("PUT", "PATCH", "DELETE")) {
+      assertThat(fieldNames(operation(endpoint, method).path("responses")))
+          .as(method)
+          .contains("401", "403", "429");
+    }
+    assertThat(fieldNames(operation(endpoint, "PUT").path("responses"))).contains("409");
+    assertThat(fieldNames(operation("/v1/clusters", "GET").path("responses"))).contains("401");
+    assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
   }
 
   private Set<String> documentedOperations() {

@@ -36,7 +36,11 @@ abstract class CacheTestSupport {
 
   SnapshotCache cache(Duration weightCoalesceWindow) {
     return SnapshotCache.create(
-        vertx, registry, XdsConfig.defaults().withWeightCoalesceWindow(weightCoalesceWindow));
+        vertx,
+        registry,
+        XdsConfig.defaults()
+            .withWeightCoalesceWindow(weightCoalesceWindow)
+            .withWarmUp(Duration.ZERO));
   }
 
   /** Registers an endpoint; ids before "m" run in zone eu-1a, the others in eu-1b. */

@@ -70,7 +70,10 @@ class EdsServiceTest {
 
   @Test
   void withTwoEventLoopsEveryConnectionIsServedAndPushedTo() {
-    server = TestServer.start(2, XdsConfig.defaults().withWeightCoalesceWindow(Duration.ZERO));
+    server =
+        TestServer.start(
+            2,
+            XdsConfig.defaults().withWeightCoalesceWindow(Duration.ZERO).withWarmUp(Duration.ZERO));
     server.register("a", "a1", 8080);
     server.register("b", "b1", 9090);
     server.awaitPublished("a");

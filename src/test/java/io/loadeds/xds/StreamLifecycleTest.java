@@ -48,6 +48,7 @@ class StreamLifecycleTest {
             1,
             XdsConfig.defaults()
                 .withWeightCoalesceWindow(Duration.ZERO)
+                .withWarmUp(Duration.ZERO)
                 .withMaxMessageBytes(MAX_MESSAGE));
     server.register("a", "a1", 8080);
     server.awaitPublished("a");

@@ -39,7 +39,8 @@ public final class TestServer implements AutoCloseable {
 
   /** A server with one event loop and weight changes pushed at once. */
   public static TestServer start() {
-    return start(1, XdsConfig.defaults().withWeightCoalesceWindow(Duration.ZERO));
+    return start(
+        1, XdsConfig.defaults().withWeightCoalesceWindow(Duration.ZERO).withWarmUp(Duration.ZERO));
   }
 
   public static TestServer start(int eventLoops, XdsConfig xds) {

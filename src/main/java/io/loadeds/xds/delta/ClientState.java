@@ -135,6 +135,9 @@ final class ClientState {
         forget(name);
         continue;
       }
+      if (source.held(type, name)) {
+        continue; // warm-up: stays fresh; the watch brings the name back when it resolves
+      }
       boolean force = fresh.remove(name);
       Optional<VersionedResource> wanted = wanted(source, name);
       if (wanted.isPresent()) {

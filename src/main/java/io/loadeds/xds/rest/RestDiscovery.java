@@ -26,6 +26,8 @@ import java.util.Optional;
  * else 200 with the current state. Every requested cluster that is known appears in an EDS answer
  * (with no endpoints when none is admitted): Envoy keeps its old endpoints for an entry that is
  * simply left out. A REST poll has no stream, so an empty name list is a wildcard for LDS and CDS.
+ * During the warm-up after start, a poll that names only assignments the server has not heard of
+ * gets 503 (with {@code Retry-After}) instead of an empty assignment.
  */
 public final class RestDiscovery {
   /**
@@ -81,6 +83,14 @@ public final class RestDiscovery {
     Subscription subscription = new Subscription(type.get());
     subscription.replace(request.getResourceNamesList());
     PreparedResponse prepared = PreparedResponse.prepare(source, subscription);
+    if (prepared.withheld()) {
+      return problem(
+          503,
+          "Warming up",
+          "the server started moments ago and has not heard of "
+              + subscription.names()
+              + " yet; poll again shortly");
+    }
     if (prepared.version().equals(request.getVersionInfo())) {
       return new Result(304, "application/json", "");
     }

@@ -189,6 +189,9 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
       return; // sent after the ACK, with whatever is newest then
     }
     PreparedResponse prepared = PreparedResponse.prepare(source, state.subscription);
+    if (prepared.withheld()) {
+      return; // warm-up: the watch wakes this stream when the names resolve or warm-up ends
+    }
     if (!force && prepared.version().equals(state.sentVersion)) {
       return;
     }

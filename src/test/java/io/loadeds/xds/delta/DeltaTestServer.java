@@ -34,7 +34,10 @@ final class DeltaTestServer implements AutoCloseable {
     ServerConfig config =
         ServerConfig.defaults()
             .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(1))
-            .withXds(XdsConfig.defaults().withWeightCoalesceWindow(Duration.ZERO));
+            .withXds(
+                XdsConfig.defaults()
+                    .withWeightCoalesceWindow(Duration.ZERO)
+                    .withWarmUp(Duration.ZERO));
     server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await();
     registry = server.registry();
     cache = server.resources();
