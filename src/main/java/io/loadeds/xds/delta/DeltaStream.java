@@ -9,11 +9,11 @@ import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.ResponseSink;
 import io.loadeds.xds.XdsListener;
+import io.loadeds.xds.XdsStreamBase;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The incremental (delta) xDS protocol for one stream (ADS, or one per-type service), independent
@@ -42,23 +42,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       not sent again, and the next different versions are.
  * </ul>
  */
-public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscoveryRequest> {
+public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
+    implements GrpcBinding.ProtocolStream<DeltaDiscoveryRequest> {
   /** Where responses go; implemented by the gRPC binding and by test fakes. */
   public interface Sink extends ResponseSink<DeltaDiscoveryResponse> {}
 
   private static final System.Logger LOG = System.getLogger(DeltaStream.class.getName());
-  private static final int INVALID_ARGUMENT = 3;
 
-  private final long id;
-  private final ResourceSource source;
-  private final ResourceType onlyType;
-  private final ResponseSink<DeltaDiscoveryResponse> sink;
-  private final Executor onContext;
-  private final XdsListener listener;
   private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
-  private String nodeId = "";
   private long nonces;
-  private boolean closed;
 
   /**
    * @param id stream id for logs and listeners
@@ -72,12 +64,7 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
       ResponseSink<DeltaDiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener) {
-    this.id = id;
-    this.source = source;
-    this.onlyType = onlyType;
-    this.sink = sink;
-    this.onContext = onContext;
-    this.listener = XdsListener.guarded(listener);
+    super(id, source, onlyType, sink, onContext, listener);
   }
 
   /** Handles one request from the client. */
@@ -124,12 +111,6 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
     listener.streamClosed(id, nodeId);
   }
 
-  /** The node id the client announced, or empty. */
-  @Override
-  public String nodeId() {
-    return nodeId;
-  }
-
   private void settle(TypeState state, ResourceType type, DeltaDiscoveryRequest request) {
     state.awaitingAck = false;
     if (request.hasErrorDetail()) {
@@ -147,47 +128,10 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
     }
   }
 
-  private Optional<ResourceType> typeOf(String typeUrl) {
-    if (onlyType != null) {
-      if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
-        return Optional.of(onlyType);
-      }
-      close();
-      sink.fail(
-          INVALID_ARGUMENT,
-          "this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
-      return Optional.empty();
-    }
-    Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);
-    if (t.isEmpty()) {
-      // Failing the stream would take the node's other types down with it.
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "node {0} asked for unsupported type ''{1}''; ignored",
-          nodeId,
-          typeUrl);
-    }
-    return t;
-  }
-
   private TypeState open(ResourceType type) {
     TypeState state = new TypeState(type);
-    state.watch =
-        source.watch(
-            type,
-            changed -> {
-              // Any thread: record the names first, then fold the hops until the context looked.
-              state.client.noticed(changed);
-              if (state.notified.compareAndSet(false, true)) {
-                onContext.execute(
-                    () -> {
-                      state.notified.set(false);
-                      if (!closed) {
-                        maybeSend(state, type);
-                      }
-                    });
-              }
-            });
+    // Record the names on the notifying thread first; the diff is taken on the context.
+    state.watch = watch(type, state.client::noticed, () -> maybeSend(state, type));
     return state;
   }
 
@@ -222,7 +166,6 @@ public final class DeltaStream implements GrpcBinding.ProtocolStream<DeltaDiscov
   /** Per-type protocol state of this stream. */
   private static final class TypeState {
     final ClientState client;
-    final AtomicBoolean notified = new AtomicBoolean();
     ResourceSource.Watch watch;
     String sentVersion;
     String sentNonce;

@@ -9,11 +9,11 @@ import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.ResponseSink;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
+import io.loadeds.xds.XdsStreamBase;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The state-of-the-world xDS protocol for one stream (ADS, or one per-type service), independent of
@@ -34,23 +34,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       different content is.
  * </ul>
  */
-public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryRequest> {
+public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
+    implements GrpcBinding.ProtocolStream<DiscoveryRequest> {
   /** Where responses go; implemented by the gRPC binding and by test fakes. */
   public interface Sink extends ResponseSink<DiscoveryResponse> {}
 
   private static final System.Logger LOG = System.getLogger(SotwStream.class.getName());
-  private static final int INVALID_ARGUMENT = 3;
 
-  private final long id;
-  private final ResourceSource source;
-  private final ResourceType onlyType;
-  private final ResponseSink<DiscoveryResponse> sink;
-  private final Executor onContext;
-  private final XdsListener listener;
   private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
-  private String nodeId = "";
   private long nonces;
-  private boolean closed;
 
   /**
    * @param id stream id for logs and listeners
@@ -64,12 +56,7 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
       ResponseSink<DiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener) {
-    this.id = id;
-    this.source = source;
-    this.onlyType = onlyType;
-    this.sink = sink;
-    this.onContext = onContext;
-    this.listener = XdsListener.guarded(listener);
+    super(id, source, onlyType, sink, onContext, listener);
   }
 
   /** Handles one request from the client. */
@@ -132,55 +119,9 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
     listener.streamClosed(id, nodeId);
   }
 
-  /** The node id the client announced, or empty. */
-  @Override
-  public String nodeId() {
-    return nodeId;
-  }
-
-  private Optional<ResourceType> typeOf(String typeUrl) {
-    if (onlyType != null) {
-      if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
-        return Optional.of(onlyType);
-      }
-      fail("this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
-      return Optional.empty();
-    }
-    Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);
-    if (t.isEmpty()) {
-      // Failing the stream would take the node's other types down with it; the client's
-      // subscription to a type this server does not own just stays unanswered.
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "node {0} asked for unsupported type ''{1}''; ignored",
-          nodeId,
-          typeUrl);
-    }
-    return t;
-  }
-
-  private void fail(String description) {
-    close();
-    sink.fail(INVALID_ARGUMENT, description);
-  }
-
   private TypeState open(ResourceType type) {
     TypeState state = new TypeState(type);
-    state.watch =
-        source.watch(
-            type,
-            changed -> {
-              // Any thread: fold notices until the stream's context has looked once.
-              if (state.notified.compareAndSet(false, true)) {
-                onContext.execute(
-                    () -> {
-                      state.notified.set(false);
-                      if (!closed) {
-                        maybeSend(state, false);
-                      }
-                    });
-              }
-            });
+    state.watch = watch(type, changed -> {}, () -> maybeSend(state, false));
     return state;
   }
 
@@ -217,7 +158,6 @@ public final class SotwStream implements GrpcBinding.ProtocolStream<DiscoveryReq
   /** Per-type protocol state of this stream. */
   private static final class TypeState {
     final Subscription subscription;
-    final AtomicBoolean notified = new AtomicBoolean();
     ResourceSource.Watch watch;
     String sentVersion;
     String sentNonce;

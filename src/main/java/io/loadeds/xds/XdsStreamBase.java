@@ -1,0 +1,112 @@
+package io.loadeds.xds;
+
+import io.loadeds.snapshot.ResourceSource;
+import io.loadeds.snapshot.ResourceType;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * What the state-of-the-world and delta state machines share: the stream's identity, which types it
+ * may serve, failing it, and handing resource-change notices over to its context. Not thread-safe:
+ * subclasses run on the stream's context, except the notice callbacks documented on {@link #watch}.
+ *
+ * @param <R> the response message type
+ */
+public abstract class XdsStreamBase<R> {
+  private static final System.Logger LOG = System.getLogger(XdsStreamBase.class.getName());
+  private static final int INVALID_ARGUMENT = 3;
+
+  protected final long id;
+  protected final ResourceSource source;
+  protected final ResponseSink<R> sink;
+  protected final XdsListener listener;
+  private final ResourceType onlyType;
+  private final Executor onContext;
+  protected String nodeId = "";
+  protected boolean closed;
+
+  /**
+   * @param id stream id for logs and listeners
+   * @param onlyType the single type a per-type service serves, or {@code null} for ADS
+   * @param onContext runs a task on this stream's context
+   */
+  protected XdsStreamBase(
+      long id,
+      ResourceSource source,
+      ResourceType onlyType,
+      ResponseSink<R> sink,
+      Executor onContext,
+      XdsListener listener) {
+    this.id = id;
+    this.source = source;
+    this.onlyType = onlyType;
+    this.sink = sink;
+    this.onContext = onContext;
+    this.listener = XdsListener.guarded(listener);
+  }
+
+  /** The node id the client announced, or empty. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /**
+   * The type a request names. A per-type service fails the stream for a foreign type (and accepts
+   * an empty one); ADS ignores a type it does not serve, because failing the stream would take the
+   * node's other types down with it.
+   */
+  protected final Optional<ResourceType> typeOf(String typeUrl) {
+    if (onlyType != null) {
+      if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
+        return Optional.of(onlyType);
+      }
+      fail("this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
+      return Optional.empty();
+    }
+    Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);
+    if (t.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "node {0} asked for unsupported type ''{1}''; ignored",
+          nodeId,
+          typeUrl);
+    }
+    return t;
+  }
+
+  /** Ends the stream with INVALID_ARGUMENT, after releasing it. */
+  protected final void fail(String description) {
+    close();
+    sink.fail(INVALID_ARGUMENT, description);
+  }
+
+  /** Releases the stream's watches; idempotent. */
+  public abstract void close();
+
+  /**
+   * Opens a watch on {@code type}. Each notice first goes to {@code onAnyThread} (on the notifying
+   * thread: it must only record), then notices are folded until {@code onContextRun} has run once
+   * on the stream's context; it does not run after the stream closed.
+   */
+  protected final ResourceSource.Watch watch(
+      ResourceType type, Consumer<Set<String>> onAnyThread, Runnable onContextRun) {
+    AtomicBoolean notified = new AtomicBoolean();
+    return source.watch(
+        type,
+        changed -> {
+          onAnyThread.accept(changed);
+          if (notified.compareAndSet(false, true)) {
+            onContext.execute(
+                () -> {
+                  notified.set(false);
+                  if (!closed) {
+                    onContextRun.run();
+                  }
+                });
+          }
+        });
+  }
+}
