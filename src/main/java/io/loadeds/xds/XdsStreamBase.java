@@ -56,7 +56,8 @@ public abstract class XdsStreamBase<R> {
   /**
    * The type a request names. A per-type service fails the stream for a foreign type (and accepts
    * an empty one); ADS ignores a type it does not serve, because failing the stream would take the
-   * node's other types down with it.
+   * node's other types down with it, but fails a request that names no type at all, which it cannot
+   * route (the protocol requires type_url on ADS).
    */
   protected final Optional<ResourceType> typeOf(String typeUrl) {
     if (onlyType != null) {
@@ -64,6 +65,10 @@ public abstract class XdsStreamBase<R> {
         return Optional.of(onlyType);
       }
       fail("this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
+      return Optional.empty();
+    }
+    if (typeUrl.isEmpty()) {
+      fail("type_url is required on the aggregated discovery service");
       return Optional.empty();
     }
     Optional<ResourceType> t = ResourceType.fromTypeUrl(typeUrl);

@@ -408,6 +408,16 @@ class SotwStreamTest {
     }
 
     @Test
+    void adsFailsARequestWithoutTypeUrlWithInvalidArgument() {
+      ads.send(Responses.first(SotwClient.NODE, EDS, "a").toBuilder().clearTypeUrl().build());
+
+      assertThat(ads.sink.failure()).isNotNull();
+      assertThat(ads.sink.failure().grpcStatus()).isEqualTo(3);
+      assertThat(ads.sink.failure().description()).contains("type_url is required");
+      ads.sink.assertNothingSent();
+    }
+
+    @Test
     void adsIgnoresAnUnknownTypeUrlWithoutEndingTheStream() {
       source.cluster("a", 8080);
 
