@@ -187,6 +187,22 @@ public record ConfigKey(
                           .withRegistrationsPerSecondPerClient(
                               integer("limits.registrationsPerSecondPerClient", v)))),
           new ConfigKey(
+              "tls.certFile",
+              "PEM certificate chain: with tls.keyFile the port serves HTTPS and gRPC over TLS",
+              c -> c.tls().certFile(),
+              (c, v) -> c.withTls(c.tls().withCertFile(v))),
+          new ConfigKey(
+              "tls.keyFile",
+              "PEM private key of tls.certFile",
+              c -> c.tls().keyFile(),
+              (c, v) -> c.withTls(c.tls().withKeyFile(v))),
+          new ConfigKey(
+              "tls.clientCaFile",
+              "PEM CA certificates for client certificates; when set, clients must present one"
+                  + " (mutual TLS)",
+              c -> c.tls().clientCaFile(),
+              (c, v) -> c.withTls(c.tls().withClientCaFile(v))),
+          new ConfigKey(
               "log.format",
               "Log format: text, or json (one JSON object per line)",
               c -> c.log().format(),

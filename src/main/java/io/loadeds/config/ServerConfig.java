@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param log log format
  * @param auth who may register, read and connect
  * @param limits limits per cluster, in total and per client
+ * @param tls TLS and mutual TLS on the port (default off)
  */
 public record ServerConfig(
     HttpConfig http,
@@ -20,7 +21,8 @@ public record ServerConfig(
     XdsConfig xds,
     LogConfig log,
     AuthConfig auth,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    TlsConfig tls) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
@@ -28,6 +30,18 @@ public record ServerConfig(
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** A configuration without TLS. */
+  public ServerConfig(
+      HttpConfig http,
+      RegistryConfig registry,
+      XdsConfig xds,
+      LogConfig log,
+      AuthConfig auth,
+      LimitsConfig limits) {
+    this(http, registry, xds, log, auth, limits, TlsConfig.defaults());
   }
 
   /** A configuration with the default {@link AuthConfig} and {@link LimitsConfig}. */
@@ -47,7 +61,8 @@ public record ServerConfig(
         XdsConfig.defaults(),
         LogConfig.defaults(),
         AuthConfig.defaults(),
-        LimitsConfig.defaults());
+        LimitsConfig.defaults(),
+        TlsConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -58,30 +73,35 @@ public record ServerConfig(
     log.validate();
     auth.validate();
     limits.validate();
+    tls.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log, auth, limits);
+    return new ServerConfig(v, registry, xds, log, auth, limits, tls);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log, auth, limits);
+    return new ServerConfig(http, v, xds, log, auth, limits, tls);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log, auth, limits);
+    return new ServerConfig(http, registry, v, log, auth, limits, tls);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v, auth, limits);
+    return new ServerConfig(http, registry, xds, v, auth, limits, tls);
   }
 
   public ServerConfig withAuth(AuthConfig v) {
-    return new ServerConfig(http, registry, xds, log, v, limits);
+    return new ServerConfig(http, registry, xds, log, v, limits, tls);
   }
 
   public ServerConfig withLimits(LimitsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, v);
+    return new ServerConfig(http, registry, xds, log, auth, v, tls);
+  }
+
+  public ServerConfig withTls(TlsConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, limits, v);
   }
 }

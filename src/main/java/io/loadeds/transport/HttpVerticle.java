@@ -3,14 +3,18 @@ package io.loadeds.transport;
 import io.loadeds.admin.AdminApi;
 import io.loadeds.admin.GrpcHealth;
 import io.loadeds.config.HttpConfig;
+import io.loadeds.config.TlsConfig;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +36,16 @@ final class HttpVerticle extends VerticleBase {
       GrpcHealth health) {}
 
   private final HttpConfig http;
+  private final TlsConfig tls;
   private final int bindPort;
   private final Services services;
   private final IntConsumer boundPort;
   private HttpServer server;
 
-  HttpVerticle(HttpConfig http, int bindPort, Services services, IntConsumer boundPort) {
+  HttpVerticle(
+      HttpConfig http, TlsConfig tls, int bindPort, Services services, IntConsumer boundPort) {
     this.http = http;
+    this.tls = tls;
     this.bindPort = bindPort;
     this.services = services;
     this.boundPort = boundPort;
@@ -60,6 +67,7 @@ final class HttpVerticle extends VerticleBase {
             .setPort(bindPort)
             // Envoy and grpc-java speak HTTP/2 cleartext with prior knowledge.
             .setHttp2ClearTextEnabled(true);
+    withTls(options, tls);
     server = vertx.createHttpServer(options).requestHandler(req -> dispatch(req, grpc, router));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
@@ -73,6 +81,29 @@ final class HttpVerticle extends VerticleBase {
     return server == null
         ? Future.succeededFuture()
         : server.shutdown(http.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * With {@code tls.certFile} set, the port serves TLS only, and offers h2 and http/1.1 by ALPN
+   * (gRPC clients need h2). With {@code tls.clientCaFile} set, the handshake fails for a client
+   * without a certificate signed by one of those CAs. The PEM files are read when the port is
+   * bound; a malformed one fails the start.
+   */
+  static HttpServerOptions withTls(HttpServerOptions options, TlsConfig tls) {
+    if (!tls.enabled()) {
+      return options;
+    }
+    options
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setKeyCertOptions(
+            new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+    if (tls.mutual()) {
+      options
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()))
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
+    return options;
   }
 
   private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {

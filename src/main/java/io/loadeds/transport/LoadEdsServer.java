@@ -118,7 +118,14 @@ public final class LoadEdsServer {
               reaperTimer = vertx.setPeriodic(every, id -> registry.expireLeases());
               LOG.log(
                   System.Logger.Level.INFO,
-                  "LoadEDS listening on " + config.http().host() + ":" + port + " (REST and xDS)");
+                  "LoadEDS listening on "
+                      + config.http().host()
+                      + ":"
+                      + port
+                      + " (REST and xDS"
+                      + (config.tls().mutual()
+                          ? ", mutual TLS)"
+                          : config.tls().enabled() ? ", TLS)" : ")"));
             });
   }
 
@@ -135,7 +142,7 @@ public final class LoadEdsServer {
   private Future<Void> deployInstances(HttpVerticle.Services services, int bindPort, int n) {
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(config.http(), bindPort, services, p -> port = p),
+            () -> new HttpVerticle(config.http(), config.tls(), bindPort, services, p -> port = p),
             new DeploymentOptions().setInstances(n))
         .map(
             id -> {
