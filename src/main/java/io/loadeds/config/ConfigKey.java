@@ -203,6 +203,20 @@ public record ConfigKey(
               c -> c.tls().clientCaFile(),
               (c, v) -> c.withTls(c.tls().withClientCaFile(v))),
           new ConfigKey(
+              "limits.maxStreamsPerConnection",
+              "gRPC xDS streams open at once on one connection; more end with RESOURCE_EXHAUSTED",
+              c -> Integer.toString(c.limits().maxStreamsPerConnection()),
+              (c, v) ->
+                  c.withLimits(
+                      c.limits()
+                          .withMaxStreamsPerConnection(
+                              integer("limits.maxStreamsPerConnection", v)))),
+          new ConfigKey(
+              "limits.maxStreams",
+              "gRPC xDS streams open at once in total; more end with RESOURCE_EXHAUSTED",
+              c -> Integer.toString(c.limits().maxStreams()),
+              (c, v) -> c.withLimits(c.limits().withMaxStreams(integer("limits.maxStreams", v)))),
+          new ConfigKey(
               "log.format",
               "Log format: text, or json (one JSON object per line)",
               c -> c.log().format(),

@@ -7,11 +7,25 @@ package io.loadeds.config;
  * @param maxClusters clusters the registry may hold (default 10000); more → 409
  * @param registrationsPerSecondPerClient REST writes a second per client address (default 200,
  *     bursts of one second's worth; 0 turns the limit off); more → 429 with Retry-After
+ * @param maxStreamsPerConnection gRPC xDS streams open at once on one connection (default 100);
+ *     more end at once with RESOURCE_EXHAUSTED
+ * @param maxStreams gRPC xDS streams open at once in total (default 10000); more end at once with
+ *     RESOURCE_EXHAUSTED
  */
 public record LimitsConfig(
-    int maxEndpointsPerCluster, int maxClusters, int registrationsPerSecondPerClient) {
+    int maxEndpointsPerCluster,
+    int maxClusters,
+    int registrationsPerSecondPerClient,
+    int maxStreamsPerConnection,
+    int maxStreams) {
   public static LimitsConfig defaults() {
-    return new LimitsConfig(10_000, 10_000, 200);
+    return new LimitsConfig(10_000, 10_000, 200, 100, 10_000);
+  }
+
+  /** The limits with the default stream limits. */
+  public LimitsConfig(
+      int maxEndpointsPerCluster, int maxClusters, int registrationsPerSecondPerClient) {
+    this(maxEndpointsPerCluster, maxClusters, registrationsPerSecondPerClient, 100, 10_000);
   }
 
   public LimitsConfig validate() {
@@ -19,18 +33,41 @@ public record LimitsConfig(
     Checks.range("limits.maxClusters", maxClusters, 1, 1_000_000);
     Checks.range(
         "limits.registrationsPerSecondPerClient", registrationsPerSecondPerClient, 0, 1_000_000);
+    Checks.range("limits.maxStreamsPerConnection", maxStreamsPerConnection, 1, 1_000_000);
+    Checks.range("limits.maxStreams", maxStreams, 1, 10_000_000);
     return this;
   }
 
   public LimitsConfig withMaxEndpointsPerCluster(int v) {
-    return new LimitsConfig(v, maxClusters, registrationsPerSecondPerClient);
+    return new LimitsConfig(
+        v, maxClusters, registrationsPerSecondPerClient, maxStreamsPerConnection, maxStreams);
   }
 
   public LimitsConfig withMaxClusters(int v) {
-    return new LimitsConfig(maxEndpointsPerCluster, v, registrationsPerSecondPerClient);
+    return new LimitsConfig(
+        maxEndpointsPerCluster,
+        v,
+        registrationsPerSecondPerClient,
+        maxStreamsPerConnection,
+        maxStreams);
   }
 
   public LimitsConfig withRegistrationsPerSecondPerClient(int v) {
-    return new LimitsConfig(maxEndpointsPerCluster, maxClusters, v);
+    return new LimitsConfig(
+        maxEndpointsPerCluster, maxClusters, v, maxStreamsPerConnection, maxStreams);
+  }
+
+  public LimitsConfig withMaxStreamsPerConnection(int v) {
+    return new LimitsConfig(
+        maxEndpointsPerCluster, maxClusters, registrationsPerSecondPerClient, v, maxStreams);
+  }
+
+  public LimitsConfig withMaxStreams(int v) {
+    return new LimitsConfig(
+        maxEndpointsPerCluster,
+        maxClusters,
+        registrationsPerSecondPerClient,
+        maxStreamsPerConnection,
+        v);
   }
 }

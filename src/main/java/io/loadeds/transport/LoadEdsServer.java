@@ -18,6 +18,7 @@ import io.loadeds.registration.AccessGuard;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
+import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.XdsCounters;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.DeploymentOptions;
@@ -96,7 +97,9 @@ public final class LoadEdsServer {
             resources,
             config.xds(),
             new CompositeXdsListener(List.of(xdsCounters, metrics.xdsListener(), xdsDebug)),
-            new NodeIdPolicy(config.auth().allowedNodeIds()));
+            new NodeIdPolicy(config.auth().allowedNodeIds()),
+            new GrpcBinding.StreamLimits(
+                config.limits().maxStreamsPerConnection(), config.limits().maxStreams()));
     HttpVerticle.Services services =
         new HttpVerticle.Services(
             api,

@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -19,6 +20,7 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -31,6 +33,10 @@ import java.util.function.Predicate;
  * PERMISSION_DENIED (before the state machine sees it), ends each response at most once, and closes
  * the state machine however the stream ends. Thread-safe; each stream runs on the context of its
  * connection.
+ *
+ * <p>It limits the streams open at once, per connection and in total ({@link StreamLimits}): a
+ * stream above either ends at once with RESOURCE_EXHAUSTED naming the limit, and each stream gives
+ * its place back exactly once, however it ends.
  *
  * <p>On shutdown, {@link #goAway} ends every open stream with UNAVAILABLE (xDS streams never end on
  * their own, so an HTTP/2 GOAWAY alone would keep them until the grace runs out) and refuses new
@@ -57,6 +63,19 @@ public final class GrpcBinding {
   }
 
   /**
+   * How many streams may be open at once.
+   *
+   * @param perConnection on one HTTP/2 connection ({@code limits.maxStreamsPerConnection})
+   * @param total on every connection together ({@code limits.maxStreams})
+   */
+  public record StreamLimits(int perConnection, int total) {
+    /** No practical limit. */
+    public static StreamLimits none() {
+      return new StreamLimits(Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+  }
+
+  /**
    * A request as decoded, or why it could not be: {@code request} is null when {@code error} isn't.
    */
   private record Inbound<Q>(Q request, String error) {}
@@ -65,29 +84,36 @@ public final class GrpcBinding {
   private final LongSupplier streamIds;
   private final int maxMessageBytes;
   private final Predicate<String> nodeAllowed;
+  private final StreamLimits limits;
+  // Streams holding a place, in total and by connection; an entry goes when its count reaches 0.
+  private final AtomicInteger streams = new AtomicInteger();
+  private final Map<HttpConnection, AtomicInteger> streamsByConnection = new ConcurrentHashMap<>();
   // Open streams by id: how to end each on its own context. Streams remove themselves when closed.
   private final Map<Long, Runnable> open = new ConcurrentHashMap<>();
   private volatile String goingAway;
 
   /** A binding that lets every node id connect. */
   public GrpcBinding(XdsListener listener, LongSupplier streamIds, int maxMessageBytes) {
-    this(listener, streamIds, maxMessageBytes, node -> true);
+    this(listener, streamIds, maxMessageBytes, node -> true, StreamLimits.none());
   }
 
   /**
    * @param streamIds the next stream id, shared by every bound method so ids are unique
    * @param maxMessageBytes the limit the gRPC server enforces, named in the status it sends
    * @param nodeAllowed whether the node id of a stream's first request may connect
+   * @param limits how many streams may be open at once
    */
   public GrpcBinding(
       XdsListener listener,
       LongSupplier streamIds,
       int maxMessageBytes,
-      Predicate<String> nodeAllowed) {
+      Predicate<String> nodeAllowed,
+      StreamLimits limits) {
     this.listener = XdsListener.guarded(listener);
     this.streamIds = streamIds;
     this.maxMessageBytes = maxMessageBytes;
     this.nodeAllowed = nodeAllowed;
+    this.limits = limits;
   }
 
   /**
@@ -115,9 +141,30 @@ public final class GrpcBinding {
       String mode,
       StreamFactory<Q, R> factory,
       Function<Q, String> nodeIdOf) {
+    HttpConnection connection = call.connection();
+    String refused = admit(connection);
+    if (refused != null) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "refused xDS stream ({0}) from {1}: {2}",
+          mode,
+          connection.remoteAddress(),
+          refused);
+      call.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(refused).end();
+      return;
+    }
+    // Gives the place back once, whichever way the stream ends first. Confined to the context.
+    boolean[] released = {false};
+    Runnable release =
+        () -> {
+          if (!released[0]) {
+            released[0] = true;
+            release(connection);
+          }
+        };
     Context context = Vertx.currentContext();
     long id = streamIds.getAsLong();
-    EndOnce<Inbound<Q>, R> sink = new EndOnce<>(call.response());
+    EndOnce<Inbound<Q>, R> sink = new EndOnce<>(call.response(), release);
     ProtocolStream<Q> stream =
         factory.open(id, sink, task -> context.runOnContext(v -> task.run()));
     listener.streamOpened(id, mode);
@@ -203,6 +250,43 @@ public final class GrpcBinding {
   }
 
   /**
+   * Takes a place for a new stream on {@code connection}, or says which limit refuses it (and takes
+   * nothing). Any thread: the counters are atomic, and a place taken then given back on refusal
+   * never lets the count pass a limit.
+   */
+  private String admit(HttpConnection connection) {
+    if (streams.incrementAndGet() > limits.total()) {
+      streams.decrementAndGet();
+      return "more than limits.maxStreams " + limits.total() + " xDS streams open";
+    }
+    AtomicInteger onConnection =
+        streamsByConnection.compute(
+            connection,
+            (c, n) -> {
+              AtomicInteger count = n == null ? new AtomicInteger() : n;
+              count.incrementAndGet();
+              return count;
+            });
+    if (onConnection.get() > limits.perConnection()) {
+      release(connection);
+      return "more than limits.maxStreamsPerConnection "
+          + limits.perConnection()
+          + " xDS streams open on this connection";
+    }
+    return null;
+  }
+
+  private void release(HttpConnection connection) {
+    streamsByConnection.computeIfPresent(connection, (c, n) -> n.decrementAndGet() == 0 ? null : n);
+    streams.decrementAndGet();
+  }
+
+  /** Streams open now (holding a place under the limits); for tests and metrics. */
+  public int openStreams() {
+    return streams.get();
+  }
+
+  /**
    * Ends every open stream with UNAVAILABLE and {@code reason}, each on its own context, and from
    * now on ends new streams the same way at once. Called once on shutdown; any thread.
    *
@@ -264,10 +348,15 @@ public final class GrpcBinding {
    */
   private static final class EndOnce<Q, R> implements ResponseSink<R> {
     private final GrpcServerResponse<Q, R> response;
+    private final Runnable onEnd;
     private boolean ended;
 
-    EndOnce(GrpcServerResponse<Q, R> response) {
+    /**
+     * @param onEnd runs when the stream ends, whichever way, and again on later calls (idempotent)
+     */
+    EndOnce(GrpcServerResponse<Q, R> response, Runnable onEnd) {
       this.response = response;
+      this.onEnd = onEnd;
     }
 
     @Override
@@ -279,6 +368,7 @@ public final class GrpcBinding {
 
     @Override
     public void fail(int grpcStatus, String description) {
+      onEnd.run();
       if (!ended) {
         ended = true;
         response.status(GrpcStatus.valueOf(grpcStatus)).statusMessage(description).end();
@@ -287,11 +377,13 @@ public final class GrpcBinding {
 
     /** The stream failed (reset, cancelled): nothing may be written to it any more. */
     void abandon() {
+      onEnd.run();
       ended = true;
     }
 
     /** Ends the stream with OK, when the client has ended its side. */
     void end() {
+      onEnd.run();
       if (!ended) {
         ended = true;
         response.end();

@@ -73,18 +73,20 @@ public final class XdsServices {
   private final GrpcBinding binding;
 
   public XdsServices(ResourceSource source, XdsConfig config, XdsListener listener) {
-    this(source, config, listener, node -> true);
+    this(source, config, listener, node -> true, GrpcBinding.StreamLimits.none());
   }
 
   /**
    * @param nodeAllowed whether a gRPC stream whose first request names this node id may continue; a
    *     refused one ends with PERMISSION_DENIED
+   * @param streamLimits how many gRPC streams may be open at once; more end with RESOURCE_EXHAUSTED
    */
   public XdsServices(
       ResourceSource source,
       XdsConfig config,
       XdsListener listener,
-      Predicate<String> nodeAllowed) {
+      Predicate<String> nodeAllowed,
+      GrpcBinding.StreamLimits streamLimits) {
     this.source = source;
     this.config = config;
     this.listener = XdsListener.guarded(listener);
@@ -94,7 +96,8 @@ public final class XdsServices {
             this.listener,
             new AtomicLong()::incrementAndGet,
             config.maxMessageBytes(),
-            nodeAllowed);
+            nodeAllowed,
+            streamLimits);
     warmUp();
   }
 

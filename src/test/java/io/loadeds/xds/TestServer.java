@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.loadeds.config.HttpConfig;
+import io.loadeds.config.LimitsConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.registry.EndpointKey;
@@ -44,12 +45,17 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(int eventLoops, XdsConfig xds) {
+    return start(eventLoops, xds, LimitsConfig.defaults());
+  }
+
+  public static TestServer start(int eventLoops, XdsConfig xds, LimitsConfig limits) {
     Vertx vertx = Vertx.vertx();
     ServerConfig config =
         ServerConfig.defaults()
             .withHttp(
                 HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(eventLoops))
-            .withXds(xds);
+            .withXds(xds)
+            .withLimits(limits);
     try {
       LoadEdsServer server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await();
       return new TestServer(vertx, server);
