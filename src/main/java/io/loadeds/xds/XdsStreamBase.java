@@ -1,5 +1,6 @@
 package io.loadeds.xds;
 
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import java.util.Optional;
@@ -51,6 +52,24 @@ public abstract class XdsStreamBase<R> {
   /** The node id the client announced, or empty. */
   public String nodeId() {
     return nodeId;
+  }
+
+  /**
+   * The start of every request: ignored once closed; the node is recorded from the first request
+   * that carries one; then the type it names (see {@link #typeOf}).
+   *
+   * @param node the request's node, or {@code null} when it carries none
+   * @return the type to handle, or empty when the request is to be dropped
+   */
+  protected final Optional<ResourceType> begin(Node node, String typeUrl) {
+    if (closed) {
+      return Optional.empty();
+    }
+    if (nodeId.isEmpty() && node != null) {
+      nodeId = node.getId();
+      listener.nodeIdentified(id, nodeId, XdsListener.userAgent(node));
+    }
+    return typeOf(typeUrl);
   }
 
   /**

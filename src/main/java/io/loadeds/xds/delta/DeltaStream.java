@@ -70,14 +70,8 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   /** Handles one request from the client. */
   @Override
   public void onRequest(DeltaDiscoveryRequest request) {
-    if (closed) {
-      return;
-    }
-    if (nodeId.isEmpty() && request.hasNode()) {
-      nodeId = request.getNode().getId();
-      listener.nodeIdentified(id, nodeId, XdsListener.userAgent(request.getNode()));
-    }
-    Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
+    Optional<ResourceType> parsed =
+        begin(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (parsed.isEmpty()) {
       return;
     }

@@ -62,14 +62,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
   /** Handles one request from the client. */
   @Override
   public void onRequest(DiscoveryRequest request) {
-    if (closed) {
-      return;
-    }
-    if (nodeId.isEmpty() && request.hasNode()) {
-      nodeId = request.getNode().getId();
-      listener.nodeIdentified(id, nodeId, XdsListener.userAgent(request.getNode()));
-    }
-    Optional<ResourceType> parsed = typeOf(request.getTypeUrl());
+    Optional<ResourceType> parsed =
+        begin(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (parsed.isEmpty()) {
       return;
     }
