@@ -19,6 +19,8 @@ import java.util.List;
  *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
+ *   <tr><td>bench.histogramDir</td><td>none; a directory gets each memory scenario's live-class
+ *       histogram per server (jcmd GC.class_histogram), for profiling</td></tr>
  *   <tr><td>bench.out / bench.readme</td><td>target/bench/results.json, README.md ("none" skips)</td></tr>
  * </table>
  */
@@ -38,6 +40,7 @@ record BenchConfig(
     int warmupToggles,
     String serverJar,
     List<String> serverJvmArgs,
+    String histogramDir,
     String out,
     String readme) {
 
@@ -70,6 +73,7 @@ record BenchConfig(
         Arrays.stream(prop("bench.serverJvmArgs", "").split(" "))
             .filter(s -> !s.isBlank())
             .toList(),
+        prop("bench.histogramDir", ""),
         prop("bench.out", "target/bench/results.json"),
         prop("bench.readme", "README.md"));
   }

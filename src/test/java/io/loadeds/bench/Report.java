@@ -206,6 +206,12 @@ final class Report {
     if (config.readme().equals("none")) {
       return;
     }
+    if (!config.scenarios().isEmpty() || config.servers().size() < 2) {
+      // The block states the ratios of a whole run; a partial run would leave it half-true.
+      System.out.println(
+          "bench: partial run (bench.scenarios/bench.servers); README not rewritten");
+      return;
+    }
     Path readme = Path.of(config.readme());
     String text = Files.readString(readme, StandardCharsets.UTF_8);
     int from = text.indexOf(START);

@@ -43,6 +43,9 @@ final class Runner {
     boolean throughput = scenario.throughputSeconds() > 0;
     rest.registerAll(clusters, throughput ? 1_000_000 : 1);
     Long heapBefore = scenario.memory() ? server.heapAfterGcBytes() : null;
+    if (heapBefore != null) {
+      histogram("before");
+    }
     int k = clusters.size();
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
@@ -97,6 +100,7 @@ final class Runner {
       Double heapPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
         heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
+        histogram("streams");
       }
       long responses0 = fleet.responses.get();
       long errors0 = fleet.errors.get();
@@ -116,6 +120,16 @@ final class Runner {
           cpu,
           self,
           heapPerStream);
+    }
+  }
+
+  /** Saves the server's live-class histogram when {@code bench.histogramDir} asks for it. */
+  private void histogram(String when) throws java.io.IOException, InterruptedException {
+    if (!config.histogramDir().isEmpty()) {
+      server.writeHistogram(
+          java.nio.file.Path.of(
+              config.histogramDir(),
+              scenario.name() + "-" + server.kind.label + "-" + when + ".txt"));
     }
   }
 

@@ -158,6 +158,15 @@ final class ServerProcess implements AutoCloseable {
     return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
   }
 
+  /**
+   * Writes the live-object class histogram ({@code jcmd GC.class_histogram}, which runs a full GC
+   * first) to {@code file}: where the heap of a scenario goes, for profiling.
+   */
+  void writeHistogram(Path file) throws IOException, InterruptedException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, jcmd("GC.class_histogram"));
+  }
+
   private String jcmd(String command) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p =
