@@ -37,6 +37,17 @@ public enum ResourceType {
     return this == CLUSTER || this == LISTENER;
   }
 
+  /**
+   * Whether every state-of-the-world response must carry every subscribed resource (LDS and CDS: a
+   * resource missing from the response is deleted). For EDS and RDS a SotW response carries only
+   * what changed and leaves the client's other resources as they are (xDS protocol, "Grouping
+   * resources into responses": "all resource types except for Listener and Cluster are grouped into
+   * responses in the same way as in the incremental protocol variants").
+   */
+  public boolean fullStateOfTheWorld() {
+    return this == CLUSTER || this == LISTENER;
+  }
+
   public static Optional<ResourceType> fromTypeUrl(String typeUrl) {
     for (ResourceType t : values()) {
       if (t.typeUrl.equals(typeUrl)) {

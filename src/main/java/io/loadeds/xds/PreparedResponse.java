@@ -58,6 +58,11 @@ public record PreparedResponse(
 
   /** The resources packed for a DiscoveryResponse. */
   public List<Any> bodies() {
+    return bodies(resources);
+  }
+
+  /** {@code resources} packed for a DiscoveryResponse. */
+  public static List<Any> bodies(List<VersionedResource> resources) {
     return resources.stream().map(VersionedResource::body).toList();
   }
 }

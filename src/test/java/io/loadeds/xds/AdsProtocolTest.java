@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class AdsProtocolTest {
   private static final ResourceType EDS = ResourceType.ENDPOINT;
+  private static final ResourceType CDS = ResourceType.CLUSTER;
 
   private TestServer server;
 
@@ -118,11 +119,11 @@ class AdsProtocolTest {
 
     s.assertNothingWithin(Duration.ofMillis(300));
     s.ack(r2, "a", "b");
-    assertThat(names(s.next())).containsExactly("a", "b");
+    assertThat(names(s.next())).containsExactly("b");
   }
 
   @Test
-  void aSubscriptionChangeIsAnsweredWithExactlyTheNamedClusters() {
+  void aWiderEdsSubscriptionIsAnsweredWithOnlyTheAssignmentsTheClientLacks() {
     registerA();
     server.register("b", "b1", 9090);
     server.awaitPublished("b");
@@ -132,12 +133,34 @@ class AdsProtocolTest {
 
     s.ack(r1, "a", "b");
     DiscoveryResponse r2 = s.next();
+    assertThat(names(r2)).containsExactly("b");
+    assertThat(ports(assignment(r2))).containsExactly(9090);
+
+    // Narrowed: the client forgets a by itself, so there is nothing to say.
+    s.ack(r2, "b");
+    s.assertNothingWithin(Duration.ofMillis(300));
+
+    // Named again: the client no longer holds it, so it is sent again.
+    s.ack(r2, "a", "b");
+    assertThat(names(s.next())).containsExactly("a");
+  }
+
+  @Test
+  void aCdsSubscriptionChangeIsAnsweredWithExactlyTheNamedClusters() {
+    registerA();
+    server.register("b", "b1", 9090);
+    server.awaitPublished("b");
+    XdsStream s = ads();
+    DiscoveryResponse r1 = s.subscribe(CDS, "a");
+    assertThat(names(r1)).containsExactly("a");
+
+    s.ack(r1, "a", "b");
+    DiscoveryResponse r2 = s.next();
     assertThat(names(r2)).containsExactly("a", "b");
 
+    // Every CDS response is the whole state: one without a means a was removed.
     s.ack(r2, "b");
-    DiscoveryResponse r3 = s.next();
-    assertThat(names(r3)).containsExactly("b");
-    assertThat(ports(assignment(r3))).containsExactly(9090);
+    assertThat(names(s.next())).containsExactly("b");
   }
 
   @Test

@@ -56,6 +56,16 @@ public final class FakeResourceSource implements ResourceSource {
         .build();
   }
 
+  /** A resource of {@code type} named {@code name} (an assignment gets one endpoint on 8080). */
+  public static Message resource(ResourceType type, String name) {
+    return switch (type) {
+      case ENDPOINT -> assignment(name, 8080);
+      case CLUSTER -> ResourceBuilder.cluster(name);
+      case LISTENER -> ResourceBuilder.listener(name);
+      case ROUTE -> ResourceBuilder.route(name);
+    };
+  }
+
   /** Publishes every resource of a registered cluster, its assignment with one endpoint. */
   public FakeResourceSource cluster(String name, int port) {
     put(ResourceType.ENDPOINT, name, assignment(name, port));

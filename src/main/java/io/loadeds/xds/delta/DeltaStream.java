@@ -125,7 +125,8 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   private TypeState open(ResourceType type) {
     TypeState state = new TypeState(type);
     // Record the names on the notifying thread first; the diff is taken on the context.
-    state.watch = watch(type, state.client::noticed, () -> maybeSend(state, type));
+    state.watch =
+        watch(type, state.client::noticed, () -> state.awaitingAck, () -> maybeSend(state, type));
     return state;
   }
 
@@ -163,7 +164,8 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     ResourceSource.Watch watch;
     String sentVersion;
     String sentNonce;
-    boolean awaitingAck;
+    // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
+    volatile boolean awaitingAck;
 
     TypeState(ResourceType type) {
       this.client = new ClientState(type);

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.ResponseSink;
@@ -11,6 +12,8 @@ import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -32,6 +35,11 @@ import java.util.concurrent.Executor;
  *       sent after the ACK. That also bounds what a slow client makes the server buffer.
  *   <li>A NACK is logged and counted, and the rejected content is not sent again; the next
  *       different content is.
+ *   <li>Listeners and clusters go out whole in every response (a missing one is deleted); endpoint
+ *       assignments and route configurations go out only when the client does not hold their
+ *       current version yet, so a change to one of K watched clusters costs one assignment on the
+ *       wire, not K ({@link ResourceType#fullStateOfTheWorld}). For those types a narrowed
+ *       subscription is not answered: the client drops what it no longer names by itself.
  * </ul>
  */
 public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
@@ -80,6 +88,9 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       state.awaitingAck = false;
       if (request.hasErrorDetail()) {
         state.nackedVersion = state.sentVersion;
+        // What the client kept of the rejected response is unknown: send those again with the
+        // next different content.
+        state.lastSent.forEach(state.clientHas::remove);
         LOG.log(
             System.Logger.Level.WARNING,
             "node {0} rejected {1} version {2}: {3}",
@@ -96,6 +107,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     boolean first = !state.answered;
     boolean changed = state.subscription.replace(request.getResourceNamesList());
     if (changed) {
+      if (!state.subscription.wildcard()) {
+        // A name the client drops and names again later must be sent again then.
+        state.clientHas.keySet().retainAll(state.subscription.names());
+      }
       state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
       listener.subscribed(id, type, state.subscription.names(), state.subscription.wildcard());
     }
@@ -115,7 +130,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
   private TypeState open(ResourceType type) {
     TypeState state = new TypeState(type);
-    state.watch = watch(type, changed -> {}, () -> maybeSend(state, false));
+    state.watch =
+        watch(type, changed -> {}, () -> state.awaitingAck, () -> maybeSend(state, false));
     return state;
   }
 
@@ -133,6 +149,16 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     if (prepared.version().equals(state.nackedVersion)) {
       return; // the client rejected exactly this; resending would loop
     }
+    ResourceType type = state.subscription.type();
+    List<VersionedResource> body = prepared.resources();
+    if (!type.fullStateOfTheWorld()) {
+      body = body.stream().filter(r -> !r.version().equals(state.clientHas.get(r.name()))).toList();
+      if (body.isEmpty() && state.answered) {
+        return; // the client holds all of it already (a narrowed subscription, say)
+      }
+      body.forEach(r -> state.clientHas.put(r.name(), r.version()));
+      state.lastSent = body.stream().map(VersionedResource::name).toList();
+    }
     String nonce = Long.toString(++nonces);
     // Record before sending: the ACK may race back before send() returns on some transports.
     state.sentVersion = prepared.version();
@@ -142,21 +168,25 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     sink.send(
         DiscoveryResponse.newBuilder()
             .setVersionInfo(prepared.version())
-            .setTypeUrl(state.subscription.type().typeUrl())
+            .setTypeUrl(type.typeUrl())
             .setNonce(nonce)
-            .addAllResources(prepared.bodies())
+            .addAllResources(PreparedResponse.bodies(body))
             .build());
-    listener.responseSent(id, nodeId, state.subscription.type(), prepared.version(), nonce);
+    listener.responseSent(id, nodeId, type, prepared.version(), nonce);
   }
 
   /** Per-type protocol state of this stream. */
   private static final class TypeState {
     final Subscription subscription;
+    // EDS and RDS only: the version of each resource the client was sent and did not reject.
+    final Map<String, String> clientHas = new HashMap<>();
+    List<String> lastSent = List.of();
     ResourceSource.Watch watch;
     String sentVersion;
     String sentNonce;
     String nackedVersion;
-    boolean awaitingAck;
+    // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
+    volatile boolean awaitingAck;
     boolean answered;
 
     TypeState(ResourceType type) {

@@ -191,6 +191,27 @@ class SotwStreamTest {
   }
 
   @Nested
+  class AwaitingAck {
+    @Test
+    void changesWhileAResponseIsUnackedDoNotWakeTheStreamAndReachItWithTheAck() {
+      CountingExecutor context = new CountingExecutor(Runnable::run);
+      SotwClient client = new SotwClient(source, null, context, listener);
+      source.cluster("a", 8080);
+      DiscoveryResponse r1 = client.subscribe(EDS, "a");
+      int before = context.tasks();
+
+      for (int port = 9000; port < 9100; port++) {
+        source.put(EDS, "a", FakeResourceSource.assignment("a", port));
+      }
+
+      assertThat(context.tasks()).as("context hops while un-ACKed").isEqualTo(before);
+      client.ack(r1, "a");
+      assertThat(ports(assignment(client.sink.next()))).containsExactly(9099);
+      client.sink.assertNoViolations();
+    }
+  }
+
+  @Nested
   class Nack {
     @Test
     void aNackIsReportedWithTheNodeIdAndTheSameContentIsNotResent() {
@@ -256,16 +277,18 @@ class SotwStreamTest {
           .containsExactly(new RecordingListener.Stale(ads.id, SotwClient.NODE, EDS));
       // The client's ACK of r2 carries its whole subscription, which is then honoured.
       ads.ack(r2, "a", "b");
-      assertThat(names(ads.sink.next())).containsExactly("a", "b");
+      assertThat(names(ads.sink.next())).containsExactly("b");
     }
   }
 
   @Nested
   class Subscriptions {
-    @Test
-    void aSubscriptionChangeIsAnsweredWithExactlyTheNamedResources() {
-      source.cluster("a", 8080).cluster("b", 8181).cluster("c", 8282);
-      DiscoveryResponse r1 = ads.subscribe(EDS, "a");
+    @ParameterizedTest
+    @EnumSource(names = {"CLUSTER", "LISTENER"})
+    void aSubscriptionChangeOfLdsOrCdsIsAnsweredWithExactlyTheNamedResources(ResourceType type) {
+      source.put(type, "a", FakeResourceSource.resource(type, "a"));
+      source.put(type, "b", FakeResourceSource.resource(type, "b"));
+      DiscoveryResponse r1 = ads.subscribe(type, "a");
       assertThat(names(r1)).containsExactly("a");
 
       ads.ack(r1, "a", "b");
@@ -275,10 +298,63 @@ class SotwStreamTest {
       ads.ack(r2, "b");
       DiscoveryResponse r3 = ads.sink.next();
       assertThat(names(r3)).containsExactly("b");
-      assertThat(source.openWatches(EDS))
+      assertThat(source.openWatches(type))
           .singleElement()
           .extracting(w -> w.names())
           .isEqualTo(Set.of("b"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"ENDPOINT", "ROUTE"})
+    void edsAndRdsSendOnlyWhatTheClientDoesNotHold(ResourceType type) {
+      source.put(type, "a", FakeResourceSource.resource(type, "a"));
+      source.put(type, "b", FakeResourceSource.resource(type, "b"));
+      DiscoveryResponse r1 = ads.subscribe(type, "a");
+      assertThat(names(r1)).containsExactly("a");
+
+      ads.ack(r1, "a", "b");
+      DiscoveryResponse r2 = ads.sink.next();
+      assertThat(names(r2)).as("a is unchanged").containsExactly("b");
+
+      ads.ack(r2, "b");
+      ads.sink.assertNothingSent();
+      assertThat(source.openWatches(type))
+          .singleElement()
+          .extracting(w -> w.names())
+          .isEqualTo(Set.of("b"));
+
+      ads.ack(r2, "a", "b");
+      assertThat(names(ads.sink.next())).as("a was dropped by the client").containsExactly("a");
+    }
+
+    @Test
+    void aChangeToOneOfSeveralWatchedClustersSendsOnlyThatAssignment() {
+      source.cluster("a", 8080).cluster("b", 8181).cluster("c", 8282);
+      DiscoveryResponse r1 = ads.subscribe(EDS, "a", "b", "c");
+      assertThat(names(r1)).containsExactly("a", "b", "c");
+      ads.ack(r1, "a", "b", "c");
+
+      source.put(EDS, "b", FakeResourceSource.assignment("b", 9191));
+
+      DiscoveryResponse r2 = ads.sink.next();
+      assertThat(names(r2)).containsExactly("b");
+      assertThat(ports(assignment(r2))).containsExactly(9191);
+      assertThat(r2.getVersionInfo()).isNotEqualTo(r1.getVersionInfo());
+    }
+
+    @Test
+    void afterANackTheRejectedAssignmentIsSentAgainWithTheNextChange() {
+      source.cluster("a", 8080).cluster("b", 8181);
+      ads.ack(ads.subscribe(EDS, "a", "b"), "a", "b");
+      source.put(EDS, "a", FakeResourceSource.assignment("a", 9090));
+      DiscoveryResponse rejected = ads.sink.next();
+      assertThat(names(rejected)).containsExactly("a");
+      ads.nack(rejected, "bad endpoint", "a", "b");
+
+      source.put(EDS, "b", FakeResourceSource.assignment("b", 9191));
+
+      // The client may have kept its old a: the next response carries a again, with b.
+      assertThat(names(ads.sink.next())).containsExactly("a", "b");
     }
 
     @Test
