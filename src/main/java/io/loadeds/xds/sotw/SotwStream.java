@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * The state-of-the-world xDS protocol for one stream (ADS, or one per-type service), independent of
@@ -90,7 +91,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         state.nackedVersion = state.sentVersion;
         // What the client kept of the rejected response is unknown: send those again with the
         // next different content.
-        state.lastSent.forEach(state.clientHas::remove);
+        state.clientHas(h -> state.lastSent.forEach(h::remove));
         LOG.log(
             System.Logger.Level.WARNING,
             "node {0} rejected {1} version {2}: {3}",
@@ -109,7 +110,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     if (changed) {
       if (!state.subscription.wildcard()) {
         // A name the client drops and names again later must be sent again then.
-        state.clientHas.keySet().retainAll(state.subscription.names());
+        state.clientHas(h -> h.keySet().retainAll(state.subscription.names()));
       }
       state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
       listener.subscribed(id, type, state.subscription.names(), state.subscription.wildcard());
@@ -156,7 +157,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       if (body.isEmpty() && state.answered) {
         return; // the client holds all of it already (a narrowed subscription, say)
       }
-      body.forEach(r -> state.clientHas.put(r.name(), r.version()));
+      List<VersionedResource> sent = body;
+      state.clientHas(h -> sent.forEach(r -> h.put(r.name(), r.version())));
       state.lastSent = body.stream().map(VersionedResource::name).toList();
     }
     String nonce = Long.toString(++nonces);
@@ -179,7 +181,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
   private static final class TypeState {
     final Subscription subscription;
     // EDS and RDS only: the version of each resource the client was sent and did not reject.
-    final Map<String, String> clientHas = new HashMap<>();
+    // Immutable, replaced on change: a thousand streams keep it compact, and it changes at most
+    // once
+    // per response.
+    Map<String, String> clientHas = Map.of();
     List<String> lastSent = List.of();
     ResourceSource.Watch watch;
     String sentVersion;
@@ -191,6 +196,12 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
     TypeState(ResourceType type) {
       this.subscription = new Subscription(type);
+    }
+
+    void clientHas(Consumer<Map<String, String>> change) {
+      Map<String, String> copy = new HashMap<>(clientHas);
+      change.accept(copy);
+      clientHas = Map.copyOf(copy);
     }
   }
 }
