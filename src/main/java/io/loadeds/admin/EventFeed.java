@@ -6,8 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -19,7 +17,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: {@link #onRegistryEvent} runs on whichever thread changed the registry (under the
  * cluster's lock), so it only builds a small JSON object and schedules delivery with {@code
- * runOnContext}; the history is guarded by its own monitor.
+ * runOnContext} (nothing when no one is subscribed); the history is thread-safe.
  */
 public final class EventFeed {
   /** How far back the admission-change history reaches. */
@@ -29,7 +27,7 @@ public final class EventFeed {
 
   private final Clock clock;
   private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
-  private final Deque<Long> admissionChanges = new ArrayDeque<>();
+  private final AdmissionHistory admissionChanges = new AdmissionHistory(HISTORY_MINUTES);
 
   public EventFeed(Clock clock) {
     this.clock = clock;
@@ -37,13 +35,13 @@ public final class EventFeed {
 
   /** A registry listener. */
   public void onRegistryEvent(RegistryEvent event) {
-    JsonObject json = toJson(event, clock.instant());
     if (event instanceof RegistryEvent.AdmissionChanged) {
-      synchronized (admissionChanges) {
-        admissionChanges.addLast(clock.millis());
-        trim(clock.millis());
-      }
+      admissionChanges.record(clock.millis());
     }
+    if (subscribers.isEmpty()) {
+      return; // the usual case under load: no dashboard open, nothing to build
+    }
+    JsonObject json = toJson(event, clock.instant());
     for (Subscriber s : subscribers) {
       s.context().runOnContext(v -> s.sink().accept(json));
     }
@@ -58,25 +56,7 @@ public final class EventFeed {
 
   /** Admission changes per minute, oldest first, the last being the current minute. */
   public long[] admissionChangesPerMinute() {
-    long now = clock.millis();
-    long[] perMinute = new long[HISTORY_MINUTES];
-    synchronized (admissionChanges) {
-      trim(now);
-      for (long t : admissionChanges) {
-        int ago = (int) ((now - t) / 60_000);
-        if (ago < HISTORY_MINUTES) {
-          perMinute[HISTORY_MINUTES - 1 - ago]++;
-        }
-      }
-    }
-    return perMinute;
-  }
-
-  private void trim(long now) {
-    while (!admissionChanges.isEmpty()
-        && now - admissionChanges.peekFirst() >= HISTORY_MINUTES * 60_000L) {
-      admissionChanges.removeFirst();
-    }
+    return admissionChanges.perMinute(clock.millis());
   }
 
   /** {@code kind}, {@code cluster}, {@code id}, {@code reason}, {@code time} of an event. */

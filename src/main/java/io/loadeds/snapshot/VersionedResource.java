@@ -42,11 +42,23 @@ public record VersionedResource(ResourceType type, String name, String version, 
     return HexFormat.of().formatHex(d.digest(), 0, 8);
   }
 
+  // One digest per thread: every response to every stream hashes its parts, and looking up a
+  // fresh MessageDigest costs about as much as hashing the few hundred bytes. Only the event loops
+  // and the cache's context hash, so there are few of them. Each use ends with digest(), which
+  // resets it.
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+          });
+
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    MessageDigest d = SHA_256.get();
+    d.reset(); // in case an earlier use on this thread failed half-way
+    return d;
   }
 }
