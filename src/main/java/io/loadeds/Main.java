@@ -1,5 +1,6 @@
 package io.loadeds;
 
+import io.loadeds.admin.AsyncLogHandler;
 import io.loadeds.admin.JsonLogFormatter;
 import io.loadeds.config.ConfigKey;
 import io.loadeds.config.ConfigLoader;
@@ -25,6 +26,9 @@ import picocli.CommandLine.ParseResult;
  * status 2 and one line on stderr for a bad configuration, 1 when the server cannot start.
  */
 public final class Main {
+  // Records waiting for the console; a burst beyond this is dropped and counted, not buffered.
+  private static final int LOG_QUEUE_CAPACITY = 16_384;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -44,6 +48,7 @@ public final class Main {
       return;
     }
     useLogFormat(config.log().format());
+    logAsynchronously();
     Vertx vertx = Vertx.vertx();
     LoadEdsServer server;
     try {
@@ -82,6 +87,20 @@ public final class Main {
     if (format.equals("json")) {
       for (Handler handler : Logger.getLogger("").getHandlers()) {
         handler.setFormatter(new JsonLogFormatter());
+      }
+    }
+  }
+
+  /**
+   * Every handler of the root logger writes from a thread of its own ({@link AsyncLogHandler}):
+   * registry events are logged on event loops, which must not wait for a slow console.
+   */
+  static void logAsynchronously() {
+    Logger root = Logger.getLogger("");
+    for (Handler handler : root.getHandlers()) {
+      if (!(handler instanceof AsyncLogHandler)) {
+        root.removeHandler(handler);
+        root.addHandler(new AsyncLogHandler(handler, LOG_QUEUE_CAPACITY));
       }
     }
   }
