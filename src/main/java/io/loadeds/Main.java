@@ -32,6 +32,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Before anything logs: the JDK reads it once, when logging is first used.
+    System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
     System.setProperty(
         "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s - %5$s%6$s%n");
     CommandLine cli = new CommandLine(spec());
@@ -66,6 +68,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    ShutdownLogManager.holdResetForShutdownHook();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -75,8 +78,12 @@ public final class Main {
                     // closing Vert.x itself.
                     long bound = config.http().shutdownGrace().toMillis() + 5_000;
                     server.close().compose(v -> vertx.close()).await(bound, TimeUnit.MILLISECONDS);
+                    System.getLogger(Main.class.getName())
+                        .log(System.Logger.Level.INFO, "LoadEDS stopped");
                   } catch (Exception e) {
                     System.err.println("loadeds: unclean shutdown: " + e);
+                  } finally {
+                    ShutdownLogManager.resetAfterShutdown();
                   }
                 },
                 "loadeds-shutdown"));
