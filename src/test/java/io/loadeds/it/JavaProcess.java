@@ -59,6 +59,26 @@ final class JavaProcess implements AutoCloseable {
    */
   static JavaProcess start(String name, String jarProperty, Map<String, String> env, String... args)
       throws IOException {
+    return start(name, jarProperty, List.of("-Xmx256m"), env, args);
+  }
+
+  /**
+   * Starts {@code java jvmOptions... -jar jar args...}: the options replace the default {@code
+   * -Xmx256m}, e.g. to fix the heap of a process whose heap a test measures; fails the test when
+   * the jar is missing.
+   */
+  static JavaProcess start(String name, String jarProperty, List<String> jvmOptions, String... args)
+      throws IOException {
+    return start(name, jarProperty, jvmOptions, Map.of(), args);
+  }
+
+  private static JavaProcess start(
+      String name,
+      String jarProperty,
+      List<String> jvmOptions,
+      Map<String, String> env,
+      String... args)
+      throws IOException {
     String jar = System.getProperty(jarProperty);
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException(
@@ -66,7 +86,7 @@ final class JavaProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar);
     command.addAll(List.of(args));
@@ -96,6 +116,47 @@ final class JavaProcess implements AutoCloseable {
         }
         lines.wait(Math.min(left, 200));
       }
+    }
+  }
+
+  /** The operating system's id of the process (what {@code jcmd} takes). */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Every output line so far in which {@code regex} is found, in order. */
+  List<String> linesMatching(String regex) {
+    Pattern pattern = Pattern.compile(regex);
+    synchronized (lines) {
+      return lines.stream().filter(l -> pattern.matcher(l).find()).toList();
+    }
+  }
+
+  /**
+   * Runs {@code jcmd <pid> command} (a diagnostic command such as {@code GC.run}) and returns what
+   * it printed; fails the test when jcmd fails or takes longer than 30 s.
+   */
+  String jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    // Output to a file, not a pipe: waiting with a timeout then cannot hang on a blocked read.
+    Path out = Files.createTempFile("jcmd", ".txt");
+    try {
+      Process p =
+          new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("jcmd " + command + " did not end in time");
+      }
+      String text = Files.readString(out);
+      if (p.exitValue() != 0) {
+        throw new AssertionError("jcmd " + command + " failed (" + p.exitValue() + "): " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
     }
   }
 
