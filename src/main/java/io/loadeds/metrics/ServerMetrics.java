@@ -8,6 +8,7 @@ import io.loadeds.registry.RegistryView;
 import io.loadeds.xds.XdsListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -32,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Fed by listeners: {@link #onRegistryEvent} (register it on the registry) and {@link
  * #xdsListener()}. Thread-safe: every meter is Micrometer's, gauges read the thread-safe registry
  * when scraped, and per-cluster meters are registered once through a concurrent set. A scrape is a
- * short in-memory walk and runs on the requesting event loop.
+ * short in-memory walk and runs on the requesting event loop; it also drops the meters of clusters
+ * that are gone.
  */
 public final class ServerMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry meters =
@@ -114,7 +116,7 @@ public final class ServerMetrics implements AutoCloseable {
             ctx ->
                 ctx.response()
                     .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(meters.scrape()));
+                    .end(scrape()));
   }
 
   private void countRequest(RoutingContext ctx, Route counting) {
@@ -138,7 +140,27 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** The meters in Prometheus text format (what {@code /metrics} answers). */
   public String scrape() {
+    forgetGoneClusters();
     return meters.scrape();
+  }
+
+  /**
+   * Drops the meters of clusters the registry no longer has, so cluster names that come and go (one
+   * per deployment, say) do not pile up series for ever. Done at scrape time, off the registry's
+   * locks. A cluster that comes back at that very moment may miss its meters until its next event,
+   * which registers them again (its counters then restart from zero, which Prometheus reads as a
+   * reset).
+   */
+  private void forgetGoneClusters() {
+    for (String cluster : gaugedClusters) {
+      if (registry.cluster(cluster).isEmpty() && gaugedClusters.remove(cluster)) {
+        for (Meter m : meters.getMeters()) {
+          if (cluster.equals(m.getId().getTag("cluster"))) {
+            meters.remove(m);
+          }
+        }
+      }
+    }
   }
 
   @Override

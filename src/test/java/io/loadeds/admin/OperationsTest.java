@@ -125,6 +125,24 @@ class OperationsTest {
   }
 
   @Test
+  void theMetersOfAClusterThatIsGoneAreDroppedAndComeBackWithIt() {
+    ops.register("gone", "e1", 8081, 1, 60);
+    ops.active("gone", "e1", 1);
+    ops.register("stays", "e1", 8082, 1, 60);
+    assertThat(ops.get("/metrics").body()).contains("cluster=\"gone\"");
+
+    assertThat(ops.send("DELETE", "/v1/clusters/gone/endpoints/e1", null).status()).isEqualTo(204);
+    String text = ops.get("/metrics").body();
+
+    assertThat(text).doesNotContain("cluster=\"gone\"");
+    assertThat(value(text, "loadeds_endpoints_registered{cluster=\"stays\"}")).isEqualTo(1);
+
+    ops.register("gone", "e1", 8081, 1, 60);
+    assertThat(value(ops.get("/metrics").body(), "loadeds_endpoints_registered{cluster=\"gone\"}"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void debugDumpShowsWhatAStreamSubscribedAndAcked() throws Exception {
     ops.register("c", "e1", 8081, 4, 60);
     XdsStream stream = ads();
