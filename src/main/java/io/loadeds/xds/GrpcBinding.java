@@ -197,11 +197,13 @@ public final class GrpcBinding {
                   id,
                   mode,
                   call.connection().remoteAddress(),
-                  node);
+                  ClientText.printable(node));
               stream.close();
               sink.fail(
                   GrpcStatus.PERMISSION_DENIED.code,
-                  "node id '" + node + "' may not connect (auth.allowedNodeIds)");
+                  "node id '"
+                      + ClientText.printable(node)
+                      + "' may not connect (auth.allowedNodeIds)");
               return;
             }
           }
@@ -236,7 +238,12 @@ public final class GrpcBinding {
         err -> {
           LOG.log(
               System.Logger.Level.DEBUG,
-              "xDS stream " + id + " of " + stream.nodeId() + " ended: " + err);
+              "xDS stream "
+                  + id
+                  + " of "
+                  + ClientText.printable(stream.nodeId())
+                  + " ended: "
+                  + err);
           open.remove(id);
           sink.abandon();
           stream.close();

@@ -11,6 +11,7 @@ import io.loadeds.xds.delta.DeltaStream;
 import io.loadeds.xds.rest.RestDiscovery;
 import io.loadeds.xds.sotw.SotwStream;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.grpc.server.GrpcServer;
@@ -70,6 +71,7 @@ public final class XdsServices {
   private final XdsConfig config;
   private final XdsListener listener;
   private final RestDiscovery rest;
+  private final RefusedNodeLog refusedNodes = new RefusedNodeLog();
   private final GrpcBinding binding;
 
   public XdsServices(ResourceSource source, XdsConfig config, XdsListener listener) {
@@ -77,8 +79,9 @@ public final class XdsServices {
   }
 
   /**
-   * @param nodeAllowed whether a gRPC stream whose first request names this node id may continue; a
-   *     refused one ends with PERMISSION_DENIED
+   * @param nodeAllowed whether a gRPC stream whose first request names this node id may continue (a
+   *     refused one ends with PERMISSION_DENIED), and whether a REST poll naming it is answered (a
+   *     refused one gets 403)
    * @param streamLimits how many gRPC streams may be open at once; more end with RESOURCE_EXHAUSTED
    */
   public XdsServices(
@@ -90,7 +93,7 @@ public final class XdsServices {
     this.source = source;
     this.config = config;
     this.listener = XdsListener.guarded(listener);
-    this.rest = new RestDiscovery(source);
+    this.rest = new RestDiscovery(source, nodeAllowed);
     this.binding =
         new GrpcBinding(
             this.listener,
@@ -150,7 +153,10 @@ public final class XdsServices {
     return binding.goAway("server shutting down; reconnect");
   }
 
-  /** Adds Envoy's REST polling routes, {@code POST /v3/discovery:<type>}. */
+  /**
+   * Adds Envoy's REST polling routes, {@code POST /v3/discovery:<type>}. A poll from a node id that
+   * may not connect is refused (403) and logged once per node id.
+   */
   public void mountRest(Router router, int bodyLimitBytes) {
     router
         .postWithRegex("/v3/discovery:([a-z]+)")
@@ -158,6 +164,13 @@ public final class XdsServices {
         .handler(
             ctx -> {
               RestDiscovery.Result r = rest.handle(ctx.pathParam("param0"), ctx.body().asString());
+              if (r.refusedNode() != null) {
+                SocketAddress remote = ctx.request().remoteAddress();
+                refusedNodes.refused(
+                    r.refusedNode(),
+                    "REST poll /v3/discovery:" + ctx.pathParam("param0"),
+                    remote == null ? "unknown" : remote.hostAddress());
+              }
               ctx.response().setStatusCode(r.status()).putHeader("content-type", r.contentType());
               if (r.status() == 503) {
                 ctx.response().putHeader("retry-after", "1");

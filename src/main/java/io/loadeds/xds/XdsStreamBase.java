@@ -84,7 +84,12 @@ public abstract class XdsStreamBase<R> {
       if (typeUrl.isEmpty() || typeUrl.equals(onlyType.typeUrl())) {
         return Optional.of(onlyType);
       }
-      fail("this service serves only " + onlyType.typeUrl() + ", not '" + typeUrl + "'");
+      fail(
+          "this service serves only "
+              + onlyType.typeUrl()
+              + ", not '"
+              + ClientText.printable(typeUrl)
+              + "'");
       return Optional.empty();
     }
     if (typeUrl.isEmpty()) {
@@ -96,8 +101,8 @@ public abstract class XdsStreamBase<R> {
       LOG.log(
           System.Logger.Level.WARNING,
           "node {0} asked for unsupported type ''{1}''; ignored",
-          nodeId,
-          typeUrl);
+          ClientText.printable(nodeId),
+          ClientText.printable(typeUrl));
     }
     return t;
   }

@@ -19,22 +19,59 @@ import io.loadeds.registry.Registration;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.transport.LoadEdsServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.text.MessageFormat;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code auth.allowedNodeIds} over a real server and grpc-java's raw ADS stub. */
+/**
+ * {@code auth.allowedNodeIds} over a real server: gRPC streams with grpc-java's raw ADS stub, and
+ * Envoy's REST polling with the JDK's HTTP client.
+ */
 class NodeIdRestrictionTest {
   private final Vertx vertx = Vertx.vertx();
   private LoadEdsServer server;
   private ManagedChannel channel;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+  private final Logger log = Logger.getLogger(XdsServices.class.getName());
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          logged.add(r);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void start() throws Exception {
+    log.addHandler(capture);
     ServerConfig config =
         ServerConfig.defaults()
             .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(1))
@@ -51,6 +88,7 @@ class NodeIdRestrictionTest {
 
   @AfterEach
   void stop() throws Exception {
+    log.removeHandler(capture);
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close().transform(ar -> vertx.close()).await(10, TimeUnit.SECONDS);
   }
@@ -124,5 +162,95 @@ class NodeIdRestrictionTest {
             .build());
 
     assertThat(s.awaitStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+  }
+
+  private HttpResponse<String> poll(String type, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/v3/discovery:" + type))
+            .header("content-type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String eds(String node) {
+    JsonObject request =
+        new JsonObject()
+            .put("typeUrl", ResourceType.ENDPOINT.typeUrl())
+            .put("resourceNames", new JsonArray().add("a"));
+    if (node != null) {
+      request.put("node", new JsonObject().put("id", node));
+    }
+    return request.encode();
+  }
+
+  /** The WARNING lines logged about refused nodes, formatted. */
+  private List<String> refusals() {
+    return logged.stream()
+        .filter(r -> r.getLevel() == Level.WARNING)
+        .map(r -> MessageFormat.format(r.getMessage(), r.getParameters()))
+        .toList();
+  }
+
+  @Test
+  void aRestPollFromANodeIdNotAllowedIs403NamingTheNodeAndRevealsNothing() throws Exception {
+    HttpResponse<String> r = poll("endpoints", eds("intruder"));
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonObject problem = new JsonObject(r.body());
+    assertThat(problem.getString("type")).endsWith("/node-not-allowed");
+    assertThat(problem.getInteger("status")).isEqualTo(403);
+    assertThat(problem.getString("detail")).contains("'intruder'", "auth.allowedNodeIds");
+    assertThat(r.body()).doesNotContain("versionInfo", "127.0.0.1", "ClusterLoadAssignment\"");
+  }
+
+  @Test
+  void everyRestDiscoveryPathIsRestrictedAndAPollWithoutANodeIsRefused() throws Exception {
+    for (String type : List.of("endpoints", "clusters", "listeners", "routes")) {
+      assertThat(poll(type, "{\"node\":{\"id\":\"intruder\"}}").statusCode())
+          .as(type)
+          .isEqualTo(403);
+    }
+    assertThat(poll("endpoints", eds(null)).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void allowedNodeIdsAndPrefixesArePolledAsUsual() throws Exception {
+    HttpResponse<String> exact = poll("endpoints", eds(XdsStream.NODE));
+    HttpResponse<String> prefixed = poll("endpoints", eds("edge-eu-1"));
+
+    assertThat(exact.statusCode()).isEqualTo(200);
+    assertThat(prefixed.statusCode()).isEqualTo(200);
+    assertThat(prefixed.body()).contains("versionInfo", "127.0.0.1");
+    assertThat(refusals()).isEmpty();
+  }
+
+  @Test
+  void aRefusedPollerIsLoggedOncePerNodeIdWithWhoAndWhy() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertThat(poll("endpoints", eds("intruder")).statusCode()).isEqualTo(403);
+    }
+    assertThat(poll("clusters", eds("intruder-2")).statusCode()).isEqualTo(403);
+
+    List<String> lines = refusals();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0))
+        .contains("'intruder'", "127.0.0.1", "auth.allowedNodeIds", "/v3/discovery:endpoints");
+    assertThat(lines.get(1)).contains("'intruder-2'", "/v3/discovery:clusters");
+  }
+
+  @Test
+  void aHostileNodeIdIsEscapedAndCutInTheAnswerAndTheLog() throws Exception {
+    String forged = "x\n2030-01-01 INFO all is well\r" + "y".repeat(50_000);
+
+    HttpResponse<String> r = poll("endpoints", eds(forged));
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    String detail = new JsonObject(r.body()).getString("detail");
+    assertThat(detail).hasSizeLessThan(400).contains("x\\n2030").doesNotContain("\n", "\r");
+    assertThat(refusals()).singleElement().asString().hasSizeLessThan(600).doesNotContain("\n");
   }
 }

@@ -13,10 +13,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.ClientText;
 import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.Subscription;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Envoy's REST-JSON polling ({@code POST /v3/discovery:<type>}) as a pure function from request
@@ -28,6 +30,10 @@ import java.util.Optional;
  * simply left out. A REST poll has no stream, so an empty name list is a wildcard for LDS and CDS.
  * During the warm-up after start, a poll that names only assignments the server has not heard of
  * gets 503 (with {@code Retry-After}) instead of an empty assignment.
+ *
+ * <p>A poll whose {@code node.id} is not allowed ({@code auth.allowedNodeIds}, as for gRPC streams)
+ * gets 403 {@code node-not-allowed} and learns nothing else; the result names the refused node so
+ * the caller can log it (this class has no side effects).
  */
 public final class RestDiscovery {
   /**
@@ -36,8 +42,16 @@ public final class RestDiscovery {
    * @param status HTTP status
    * @param contentType media type of {@code body}
    * @param body JSON text; empty for 304
+   * @param refusedNode the node id refused by {@code auth.allowedNodeIds} (403), else {@code null}
    */
-  public record Result(int status, String contentType, String body) {}
+  public record Result(int status, String contentType, String body, String refusedNode) {
+    public Result(int status, String contentType, String body) {
+      this(status, contentType, body, null);
+    }
+  }
+
+  /** Where our own kinds of problem are named, as in the registration API. */
+  static final String PROBLEM_TYPES = "https://loadeds.io/problems/";
 
   private static final JsonFormat.TypeRegistry TYPES =
       JsonFormat.TypeRegistry.newBuilder()
@@ -51,11 +65,21 @@ public final class RestDiscovery {
           .build();
 
   private final ResourceSource source;
+  private final Predicate<String> nodeAllowed;
   private final JsonFormat.Parser parser = JsonFormat.parser().ignoringUnknownFields();
   private final JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(TYPES);
 
+  /** A gateway that answers every node. */
   public RestDiscovery(ResourceSource source) {
+    this(source, node -> true);
+  }
+
+  /**
+   * @param nodeAllowed whether a poll naming this node id (empty when it names none) is answered
+   */
+  public RestDiscovery(ResourceSource source, Predicate<String> nodeAllowed) {
     this.source = source;
+    this.nodeAllowed = nodeAllowed;
   }
 
   /** Answers a poll for the type named by the path suffix (e.g. {@code endpoints}). */
@@ -72,6 +96,19 @@ public final class RestDiscovery {
           400,
           "Malformed DiscoveryRequest",
           "body is not a JSON DiscoveryRequest: " + e.getMessage());
+    }
+    // Checked before anything else of the request: a refused node learns nothing about resources.
+    String node = request.getNode().getId();
+    if (!nodeAllowed.test(node)) {
+      Result refused =
+          problem(
+              403,
+              "node-not-allowed",
+              "Node not allowed",
+              "node id '"
+                  + ClientText.printable(node)
+                  + "' may not poll this server (auth.allowedNodeIds)");
+      return new Result(refused.status(), refused.contentType(), refused.body(), node);
     }
     String typeUrl = request.getTypeUrl();
     if (!typeUrl.isEmpty() && !typeUrl.equals(type.get().typeUrl())) {
@@ -109,9 +146,17 @@ public final class RestDiscovery {
   }
 
   private static Result problem(int status, String title, String detail) {
+    return problem(status, null, title, detail);
+  }
+
+  /**
+   * @param kind our problem kind ({@code PROBLEM_TYPES + kind}), or {@code null} for {@code
+   *     about:blank}
+   */
+  private static Result problem(int status, String kind, String title, String detail) {
     String json =
         new JsonObject()
-            .put("type", "about:blank")
+            .put("type", kind == null ? "about:blank" : PROBLEM_TYPES + kind)
             .put("title", title)
             .put("status", status)
             .put("detail", detail)

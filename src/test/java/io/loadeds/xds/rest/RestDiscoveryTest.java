@@ -169,6 +169,21 @@ class RestDiscoveryTest {
       assertThat(r.status()).isEqualTo(200);
     }
 
+    @Test
+    void aPollFromANodeIdNotAllowedIs403AndNamesTheNodeForTheLog() {
+      RestDiscovery guarded = new RestDiscovery(source, node -> node.startsWith("edge-"));
+      String body = "{\"node\":{\"id\":\"intruder\"},\"resourceNames\":[\"a\"]}";
+
+      RestDiscovery.Result r = guarded.handle("endpoints", body);
+
+      assertProblem(r, 403);
+      assertThat(r.refusedNode()).isEqualTo("intruder");
+      assertThat(new JsonObject(r.body()).getString("type")).endsWith("/node-not-allowed");
+      assertThat(guarded.handle("endpoints", body.replace("intruder", "edge-1")).status())
+          .isEqualTo(200);
+      assertThat(rest.handle("endpoints", body).refusedNode()).isNull();
+    }
+
     private void assertProblem(RestDiscovery.Result r, int status) {
       assertThat(r.status()).isEqualTo(status);
       assertThat(r.contentType()).isEqualTo("application/problem+json");
