@@ -2,12 +2,14 @@ package io.loadeds;
 
 import io.loadeds.admin.AsyncLogHandler;
 import io.loadeds.admin.JsonLogFormatter;
+import io.loadeds.config.ConfigException;
 import io.loadeds.config.ConfigKey;
 import io.loadeds.config.ConfigLoader;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.transport.LoadEdsServer;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -23,11 +25,27 @@ import picocli.CommandLine.ParseResult;
 /**
  * Starts the server: reads the configuration (defaults, file, environment, flags), starts it
  * through the same {@link LoadEdsServer#start} the tests use, and stops it on SIGTERM. Exits with
- * status 2 and one line on stderr for a bad configuration, 1 when the server cannot start.
+ * status 2 and one line on stderr for a bad configuration (a bad flag or value, or a config or
+ * tokens file that is missing, unreadable or malformed: a {@link ConfigException}), 1 when the
+ * server cannot start otherwise (e.g. the port is taken).
  */
 public final class Main {
   // Records waiting for the console; a burst beyond this is dropped and counted, not buffered.
   private static final int LOG_QUEUE_CAPACITY = 16_384;
+
+  /** Exit status for a configuration the server cannot run with. */
+  static final int EXIT_CONFIG = 2;
+
+  /** Exit status when the server cannot start for another reason. */
+  static final int EXIT_START = 1;
+
+  /**
+   * How a failed start ends the process.
+   *
+   * @param status the exit status
+   * @param message the one line printed on stderr
+   */
+  record Failure(int status, String message) {}
 
   private Main() {}
 
@@ -44,9 +62,8 @@ public final class Main {
         return;
       }
       config = load(parsed);
-    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-      System.err.println("loadeds: invalid configuration: " + e.getMessage());
-      System.exit(2);
+    } catch (CommandLine.ParameterException | ConfigException e) {
+      exit(invalid(e.getMessage()));
       return;
     }
     useLogFormat(config.log().format());
@@ -56,16 +73,8 @@ public final class Main {
     try {
       server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      System.err.println(
-          "loadeds: cannot start on "
-              + config.http().host()
-              + ":"
-              + config.http().port()
-              + ": "
-              + why);
       vertx.close();
-      System.exit(1);
+      exit(startFailure(e, config));
       return;
     }
     ShutdownLogManager.holdResetForShutdownHook();
@@ -87,6 +96,42 @@ public final class Main {
                   }
                 },
                 "loadeds-shutdown"));
+  }
+
+  private static void exit(Failure failure) {
+    System.err.println(failure.message());
+    System.exit(failure.status());
+  }
+
+  private static Failure invalid(String why) {
+    return new Failure(EXIT_CONFIG, oneLine("loadeds: invalid configuration: " + why));
+  }
+
+  /**
+   * Why {@link LoadEdsServer#start} failed, as the process ends: status 2 for a configuration it
+   * could not use (the tokens file and the allow-list are read only at start), else 1 naming the
+   * address it could not serve.
+   */
+  static Failure startFailure(Throwable e, ServerConfig config) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException bad) {
+        return invalid(bad.getMessage());
+      }
+    }
+    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+    return new Failure(
+        EXIT_START,
+        oneLine(
+            "loadeds: cannot start on "
+                + config.http().host()
+                + ":"
+                + config.http().port()
+                + ": "
+                + why));
+  }
+
+  private static String oneLine(String message) {
+    return message.replaceAll("\\R+", " ");
   }
 
   /** {@code json}: every handler of the root logger writes one JSON object per line. */
@@ -120,7 +165,13 @@ public final class Main {
       }
     }
     String file = parsed.matchedOptionValue("--config", System.getenv(ConfigLoader.CONFIG_ENV));
-    return ConfigLoader.load(file == null ? null : Path.of(file), System.getenv(), flags);
+    Path path;
+    try {
+      path = file == null ? null : Path.of(file);
+    } catch (InvalidPathException e) {
+      throw new ConfigException("config file '" + file + "' is not a valid path", e);
+    }
+    return ConfigLoader.load(path, System.getenv(), flags);
   }
 
   /** The command line, generated from {@link ConfigKey#ALL} so flags, env and file never drift. */

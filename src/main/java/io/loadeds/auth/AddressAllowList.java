@@ -1,5 +1,6 @@
 package io.loadeds.auth;
 
+import io.loadeds.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,21 @@ public final class AddressAllowList {
   }
 
   /**
-   * Parses cluster name (or {@code *}) → CIDR texts.
+   * Parses cluster name (or {@code *}) → CIDR texts ({@code auth.allowedAddresses}).
    *
-   * @throws IllegalArgumentException naming a bad range
+   * @throws ConfigException naming the setting, the cluster and the bad range
    */
   public static AddressAllowList of(Map<String, List<String>> config) {
     Map<String, List<CidrRange>> out = new LinkedHashMap<>();
-    config.forEach((c, list) -> out.put(c, list.stream().map(CidrRange::parse).toList()));
+    config.forEach(
+        (cluster, list) -> {
+          try {
+            out.put(cluster, list.stream().map(CidrRange::parse).toList());
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                "auth.allowedAddresses: cluster '" + cluster + "': " + e.getMessage(), e);
+          }
+        });
     return new AddressAllowList(Map.copyOf(out));
   }
 

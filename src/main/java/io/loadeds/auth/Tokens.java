@@ -3,6 +3,7 @@ package io.loadeds.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.loadeds.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +37,8 @@ public final class Tokens {
    * Tokens from the configured global token (may be empty) and a tokens file (may be empty), a YAML
    * or JSON mapping {@code {global: "...", clusters: {shop: "..."}}}.
    *
-   * @throws IllegalArgumentException if the file cannot be read or a token is too short; the
-   *     message never contains a token
+   * @throws ConfigException if the file is missing, unreadable or malformed, or a token is too
+   *     short; the message names the setting (and the file) and never contains a token
    */
   public static Tokens load(String globalToken, String tokensFile) {
     List<Entry> out = new ArrayList<>();
@@ -86,55 +87,55 @@ public final class Tokens {
   }
 
   private static void readFile(Path file, List<Entry> out) {
+    String where = "auth.tokensFile " + file + ": ";
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
     } catch (IOException e) {
-      // The parser's message may quote the file's content: name the file only.
-      throw new IllegalArgumentException("auth.tokensFile: cannot read " + file);
+      // Names the file and the fault only: the parser's message may quote a token.
+      throw ConfigException.unreadable("auth.tokensFile", file, e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("auth.tokensFile: " + file + " must hold a mapping");
+      throw new ConfigException(where + "must hold a mapping {global: ..., clusters: {...}}");
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!k.equals("global") && !k.equals("clusters")) {
-        throw new IllegalArgumentException(
-            "auth.tokensFile: unknown key '" + k + "' in " + file + " (global, clusters)");
+        throw new ConfigException(where + "unknown key '" + k + "' (global, clusters)");
       }
     }
     JsonNode global = root.path("global");
     if (!global.isMissingNode() && !global.isNull()) {
-      out.add(entry("global", text(global, "global"), Identity.GLOBAL));
+      out.add(entry(where + "global", text(global, where + "global"), Identity.GLOBAL));
     }
     JsonNode clusters = root.path("clusters");
     if (!clusters.isMissingNode() && !clusters.isNull()) {
       if (!clusters.isObject()) {
-        throw new IllegalArgumentException("auth.tokensFile: clusters must be a mapping");
+        throw new ConfigException(where + "clusters must be a mapping of cluster to token");
       }
       clusters
           .fields()
           .forEachRemaining(
-              f ->
-                  out.add(
-                      entry(
-                          "clusters." + f.getKey(),
-                          text(f.getValue(), "clusters." + f.getKey()),
-                          Identity.forCluster(f.getKey()))));
+              f -> {
+                String key = where + "clusters." + f.getKey();
+                out.add(entry(key, text(f.getValue(), key), Identity.forCluster(f.getKey())));
+              });
     }
   }
 
   private static String text(JsonNode node, String where) {
     if (!node.isTextual()) {
-      throw new IllegalArgumentException("auth.tokensFile: " + where + " must be a string");
+      throw new ConfigException(where + " must be a string");
     }
     return node.asText();
   }
 
+  /**
+   * @param where names the token for an error: the setting, and the file and key it came from
+   */
   private static Entry entry(String where, String token, Identity identity) {
     if (token.strip().length() < MIN_LENGTH) {
-      throw new IllegalArgumentException(
-          "token " + where + " is shorter than " + MIN_LENGTH + " characters");
+      throw new ConfigException(where + " is shorter than " + MIN_LENGTH + " characters");
     }
     return new Entry(sha256(token.strip()), identity);
   }

@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Builds the {@link ServerConfig} from, in rising precedence: the defaults, a YAML or JSON file,
  * {@code LOADEDS_*} environment variables, and command-line flags. Every source speaks the keys of
- * {@link ConfigKey#ALL}; an unknown file key or a bad value fails with a message that names it.
- * Stateless.
+ * {@link ConfigKey#ALL}; an unknown file key or a bad value fails with a {@link ConfigException}
+ * that names it. Stateless.
  */
 public final class ConfigLoader {
   /** The environment variable that names a config file when {@code --config} is not given. */
@@ -28,7 +28,7 @@ public final class ConfigLoader {
    * @param file config file, or {@code null}
    * @param env the environment (only {@code LOADEDS_*} variables are read)
    * @param flags values given on the command line, by config path
-   * @throws IllegalArgumentException naming the bad key or value
+   * @throws ConfigException naming the bad key, value or file
    */
   public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
     ServerConfig config = ServerConfig.defaults();
@@ -44,21 +44,32 @@ public final class ConfigLoader {
     }
     config = apply(config, fromEnv, "environment");
     config = apply(config, flags, "command line");
-    return config.validate();
+    try {
+      return config.validate();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
   }
 
-  /** Reads a YAML or JSON file (JSON is YAML) into config paths and text values. */
+  /**
+   * Reads a YAML or JSON file (JSON is YAML) into config paths and text values.
+   *
+   * @throws ConfigException naming the file and why it cannot be used, without quoting it (it may
+   *     hold {@code auth.token})
+   */
   public static Map<String, String> readFile(Path file) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+      throw ConfigException.unreadable("config file", file, e);
     }
     Map<String, String> out = new LinkedHashMap<>();
     if (root != null && !root.isMissingNode() && !root.isNull()) {
       if (!root.isObject()) {
-        throw new IllegalArgumentException("config file " + file + " must hold a mapping");
+        throw new ConfigException("config file " + file + ": must hold a mapping");
       }
       flatten("", root, out);
     }
@@ -104,13 +115,11 @@ public final class ConfigLoader {
               .filter(k -> k.path().equals(e.getKey()))
               .findFirst()
               .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "unknown config key '" + e.getKey() + "' in " + from));
+                  () -> new ConfigException("unknown config key '" + e.getKey() + "' in " + from));
       try {
         config = key.set().apply(config, e.getValue());
       } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(key.path() + " (" + from + "): " + ex.getMessage());
+        throw new ConfigException(key.path() + " (" + from + "): " + ex.getMessage(), ex);
       }
     }
     return config;

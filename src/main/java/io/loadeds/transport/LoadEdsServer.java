@@ -12,6 +12,7 @@ import io.loadeds.auth.NodeIdPolicy;
 import io.loadeds.auth.RateLimiter;
 import io.loadeds.auth.Tokens;
 import io.loadeds.config.AuthConfig;
+import io.loadeds.config.ConfigException;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.AccessGuard;
@@ -72,15 +73,19 @@ public final class LoadEdsServer {
   }
 
   /**
-   * Starts a server. The future fails (and nothing keeps running) if the configuration is invalid
-   * or the port cannot be bound.
+   * Starts a server. The future fails (and nothing keeps running) with a {@link ConfigException} if
+   * the configuration is invalid (a bad value, a tokens file that is missing, unreadable or
+   * malformed, a bad allow-list range), or with the cause if the port cannot be bound.
    */
   public static Future<LoadEdsServer> start(Vertx vertx, ServerConfig config, Clock clock) {
     LoadEdsServer server;
     try {
       server = new LoadEdsServer(vertx, config.validate(), clock);
-    } catch (IllegalArgumentException e) {
+    } catch (ConfigException e) {
       return Future.failedFuture(e);
+    } catch (IllegalArgumentException e) {
+      // A record's own check (programmatic configs do not pass through ConfigLoader).
+      return Future.failedFuture(new ConfigException(e.getMessage(), e));
     }
     return server
         .deploy()

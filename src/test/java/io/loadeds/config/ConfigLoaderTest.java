@@ -119,7 +119,7 @@ class ConfigLoaderTest {
     Path yaml = file("typo.yaml", "http: {prot: 18000}");
 
     assertThatThrownBy(() -> load(yaml, Map.of(), Map.of()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.prot");
   }
 
@@ -128,7 +128,7 @@ class ConfigLoaderTest {
     Path yaml = file("list.yaml", "- http\n- port\n");
 
     assertThatThrownBy(() -> load(yaml, Map.of(), Map.of()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mapping");
   }
 
@@ -137,8 +137,33 @@ class ConfigLoaderTest {
     Path missing = dir.resolve("missing.yaml");
 
     assertThatThrownBy(() -> load(missing, Map.of(), Map.of()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(missing.toString());
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + missing + ": no such file");
+  }
+
+  @Test
+  void aMalformedFileIsRefusedOnOneLineNamingTheFileAndWhereWithoutQuotingIt() throws IOException {
+    Path yaml =
+        file("broken.yaml", "http:\n  port: 18000\nauth:\n  token: \"s3cret-0123456789abcdef\n");
+
+    assertThatThrownBy(() -> load(yaml, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(yaml.toString())
+        .hasMessageContaining("not valid YAML or JSON (line")
+        .hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void aFileThatIsADirectoryOrNotUtf8IsRefusedSayingSo() throws IOException {
+    Path latin1 = Files.write(dir.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xe9});
+
+    assertThatThrownBy(() -> load(dir, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(dir + ": a directory");
+    assertThatThrownBy(() -> load(latin1, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(latin1 + ": not UTF-8 text");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -163,14 +188,14 @@ class ConfigLoaderTest {
   })
   void aBadValueIsRefusedNamingItsKey(String key, String value) {
     assertThatThrownBy(() -> load(null, Map.of(), Map.of(key, value)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(key);
   }
 
   @Test
   void aBadValueFromTheEnvironmentIsRefusedNamingItsKey() {
     assertThatThrownBy(() -> load(null, Map.of("LOADEDS_HTTP_PORT", "70000"), Map.of()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.port");
   }
 
@@ -179,7 +204,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () ->
                 load(null, Map.of(), Map.of("registry.defaultTtl", "2h", "registry.maxTtl", "1h")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("registry.defaultTtl")
         .hasMessageContaining("registry.maxTtl");
   }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Starting the server jar as a user does: {@code --help}, a bad configuration (exit 2), a port that
- * cannot be bound (exit 1), each with one clear line; the environment; and SIGTERM. Needs the jar
- * built by {@code mvn verify} (failsafe runs it after {@code package}).
+ * Starting the server jar as a user does: {@code --help}, a bad configuration (exit 2, also for a
+ * tokens file read only at start), a port that cannot be bound (exit 1), each with one clear line;
+ * the environment; and SIGTERM. Needs the jar built by {@code mvn verify} (failsafe runs it after
+ * {@code package}).
  */
 class ServerStartupIT {
   private static final String JAR = "loadeds.serverJar";
@@ -105,6 +106,42 @@ class ServerStartupIT {
 
     assertThat(exit.code()).isEqualTo(2);
     assertThat(exit.lines()).singleElement().asString().startsWith(INVALID).contains("http.port");
+  }
+
+  @Test
+  void aBadTokensFileStopsWithExitCode2NamingTheFileAndTheFaultButNotTheToken() throws Exception {
+    String token = "s3cret-0123456789abcdef";
+    Path malformed =
+        Files.writeString(tmp.resolve("tokens.yaml"), "global: " + token + "\nclusters: [\n");
+    Path tooShort = Files.writeString(tmp.resolve("short.yaml"), "clusters:\n  shop: s3cret\n");
+
+    JavaProcess.Exit bad =
+        run(Map.of(), "--host=127.0.0.1", "--port=0", "--tokens-file=" + malformed);
+    JavaProcess.Exit missing =
+        run(
+            Map.of("LOADEDS_AUTH_TOKENS_FILE", tmp.resolve("missing.yaml").toString()),
+            "--host=127.0.0.1",
+            "--port=0");
+    JavaProcess.Exit weak =
+        run(Map.of(), "--host=127.0.0.1", "--port=0", "--tokens-file=" + tooShort);
+
+    assertThat(bad.code()).as(bad.lines().toString()).isEqualTo(2);
+    assertThat(bad.lines())
+        .singleElement()
+        .asString()
+        .startsWith(INVALID + " auth.tokensFile " + malformed + ": not valid YAML or JSON (line ")
+        .doesNotContain("s3cret");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.lines())
+        .singleElement()
+        .asString()
+        .isEqualTo(INVALID + " auth.tokensFile " + tmp.resolve("missing.yaml") + ": no such file");
+    assertThat(weak.code()).isEqualTo(2);
+    assertThat(weak.lines())
+        .singleElement()
+        .asString()
+        .startsWith(INVALID + " auth.tokensFile " + tooShort + ": clusters.shop is shorter than")
+        .doesNotContain("s3cret");
   }
 
   @Test
