@@ -15,9 +15,10 @@ import java.time.Clock;
 /**
  * The operator's routes: {@code GET /healthz} (alive), {@code GET /readyz} (ready, else 503
  * problem+json), {@code GET /v1/debug/xds} (the config dump of {@link XdsDebugState}), {@code GET
- * /v1/events} (server-sent events: every registry event as {@code event: registry}, and a full
- * {@code event: snapshot} at once, every {@link #SNAPSHOT_EVERY_MS} ms and shortly after each
- * change), and the read-only dashboard's static files under {@code /dashboard/}.
+ * /v1/events} (server-sent events, see {@link EventStream}: every registry event as {@code event:
+ * registry}, a full {@code event: snapshot} at once, every {@link #SNAPSHOT_EVERY_MS} ms and
+ * shortly after each change; it ends with {@code event: shutdown} when shutdown starts), and the
+ * read-only dashboard's static files under {@code /dashboard/}.
  *
  * <p>Threading: one instance is shared by all event loops; {@link #mount} is called once per
  * verticle's router. Handlers run on the request's event loop; an SSE connection's timer and event
@@ -25,7 +26,6 @@ import java.time.Clock;
  */
 public final class AdminApi {
   static final long SNAPSHOT_EVERY_MS = 2000;
-  private static final long SNAPSHOT_AFTER_CHANGE_MS = 100;
 
   private final RegistryView registry;
   private final Readiness readiness;
@@ -49,7 +49,9 @@ public final class AdminApi {
         .handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/debug/xds").handler(ctx -> json(ctx.response(), 200, xds.dump()));
-    router.get("/v1/events").handler(ctx -> events(vertx, ctx));
+    router
+        .get("/v1/events")
+        .handler(ctx -> EventStream.open(vertx, ctx.response(), feed, readiness, this::snapshot));
     // Vert.x matches "/dashboard" to "/dashboard/" as well: redirect only the bare path, so
     // relative asset URLs resolve under /dashboard/.
     router
@@ -81,45 +83,6 @@ public final class AdminApi {
                 .put("status", 503)
                 .put("detail", "not ready: " + phase.name().toLowerCase(java.util.Locale.ROOT))
                 .encode());
-  }
-
-  private void events(Vertx vertx, RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    response
-        .setChunked(true)
-        .putHeader("content-type", "text/event-stream")
-        .putHeader("cache-control", "no-cache")
-        .write("retry: 2000\n\n");
-    send(response, "snapshot", snapshot());
-    boolean[] pending = {false};
-    Runnable unsubscribe =
-        feed.subscribe(
-            vertx.getOrCreateContext(),
-            event -> {
-              send(response, "registry", event);
-              if (!pending[0]) {
-                pending[0] = true;
-                vertx.setTimer(
-                    SNAPSHOT_AFTER_CHANGE_MS,
-                    t -> {
-                      pending[0] = false;
-                      send(response, "snapshot", snapshot());
-                    });
-              }
-            });
-    long timer = vertx.setPeriodic(SNAPSHOT_EVERY_MS, t -> send(response, "snapshot", snapshot()));
-    response.closeHandler(
-        v -> {
-          unsubscribe.run();
-          vertx.cancelTimer(timer);
-        });
-  }
-
-  private static void send(HttpServerResponse response, String event, JsonObject data) {
-    // A slow dashboard must not make the server buffer without bound: skip while it is behind.
-    if (!response.closed() && !response.ended() && !response.writeQueueFull()) {
-      response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
-    }
   }
 
   /** The state the dashboard draws: clusters, xDS clients, admission-change history. */
