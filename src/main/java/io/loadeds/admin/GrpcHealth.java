@@ -2,6 +2,10 @@ package io.loadeds.admin;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.loadeds.xds.ClientText;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
@@ -16,7 +20,9 @@ import java.util.Set;
 /**
  * The standard gRPC health service, {@code grpc.health.v1.Health} ({@code Check} and {@code
  * Watch}), on the xDS port: SERVING while {@link Readiness} says ready, NOT_SERVING otherwise; the
- * overall server ({@code ""}) and every xDS service name are known, any other name is NOT_FOUND.
+ * overall server ({@code ""}) and every xDS service name are known, any other name is NOT_FOUND
+ * ({@code Check}) or SERVICE_UNKNOWN ({@code Watch}). {@code Watch} sends each change of status and
+ * ends with UNAVAILABLE when shutdown starts.
  *
  * <p>The two messages are encoded by hand with protobuf's coded streams: their generated classes
  * ship only in grpc-java's {@code grpc-services} (neither the Envoy API jar nor protobuf-java holds
@@ -24,12 +30,14 @@ import java.util.Set;
  * {@code HealthCheckRequest} is {@code string service = 1}; {@code HealthCheckResponse} is {@code
  * ServingStatus status = 1} (SERVING = 1, NOT_SERVING = 2), i.e. two bytes on the wire.
  *
- * <p>Stateless apart from the shared readiness; {@link #bind} is called once per event loop.
+ * <p>Stateless apart from the shared readiness; {@link #bind} is called once per event loop. Each
+ * Watch stream keeps its state on the context of its call.
  */
 public final class GrpcHealth {
   static final String SERVICE = "grpc.health.v1.Health";
   private static final int SERVING = 1;
   private static final int NOT_SERVING = 2;
+  private static final int SERVICE_UNKNOWN = 3;
 
   private final Readiness readiness;
   private final Set<String> services;
@@ -44,8 +52,22 @@ public final class GrpcHealth {
 
   /** Registers {@code Check} and {@code Watch} on {@code server}. */
   public void bind(GrpcServer server) {
-    server.callHandler(method("Check"), call -> call.handler(req -> check(call, req)));
-    server.callHandler(method("Watch"), call -> call.handler(req -> watch(call, req)));
+    server.callHandler(method("Check"), call -> call.handler(first(req -> check(call, req))));
+    server.callHandler(method("Watch"), call -> call.handler(first(req -> watch(call, req))));
+  }
+
+  /**
+   * Both methods take one request; a client that sends more must not answer (or watch) twice. The
+   * flag is confined to the call's context.
+   */
+  private static Handler<Buffer> first(Handler<Buffer> handler) {
+    boolean[] seen = {false};
+    return req -> {
+      if (!seen[0]) {
+        seen[0] = true;
+        handler.handle(req);
+      }
+    };
   }
 
   private static ServiceMethod<Buffer, Buffer> method(String name) {
@@ -59,11 +81,14 @@ public final class GrpcHealth {
   private void check(GrpcServerRequest<Buffer, Buffer> call, Buffer request) {
     String service = serviceOf(request);
     if (service == null) {
-      call.response().status(GrpcStatus.INVALID_ARGUMENT).end();
+      call.response()
+          .status(GrpcStatus.INVALID_ARGUMENT)
+          .statusMessage("not a grpc.health.v1.HealthCheckRequest")
+          .end();
     } else if (!known(service)) {
       call.response()
           .status(GrpcStatus.NOT_FOUND)
-          .statusMessage("unknown service " + service)
+          .statusMessage("unknown service " + ClientText.printable(service))
           .end();
     } else {
       call.response().end(response(status()));
@@ -71,18 +96,79 @@ public final class GrpcHealth {
   }
 
   /**
-   * Sends the current status and keeps the stream open; it ends when the connection closes at
-   * shutdown, which a watching client reads as "not serving" and retries.
+   * Sends the current status, then a new message on every change of it (NOT_SERVING while starting
+   * or warming up, SERVING when ready, NOT_SERVING when shutdown starts), and ends the stream with
+   * UNAVAILABLE when shutdown starts, so a watching client turns to another instance at once
+   * instead of waiting for the connection to close after the grace.
    */
   private void watch(GrpcServerRequest<Buffer, Buffer> call, Buffer request) {
     String service = serviceOf(request);
     if (service == null) {
-      call.response().status(GrpcStatus.INVALID_ARGUMENT).end();
+      call.response()
+          .status(GrpcStatus.INVALID_ARGUMENT)
+          .statusMessage("not a grpc.health.v1.HealthCheckRequest")
+          .end();
       return;
     }
-    // Per the health protocol, Watch of an unknown service answers SERVICE_UNKNOWN (3), not an
-    // error.
-    call.response().write(response(known(service) ? status() : 3));
+    new Watcher(call, service).start();
+  }
+
+  /**
+   * One Watch stream. Confined to the context of its call: phase changes, heard on whichever thread
+   * made them, hop there before they touch the stream.
+   */
+  private final class Watcher {
+    private final GrpcServerRequest<Buffer, Buffer> call;
+    private final String service;
+    private final Context context = Vertx.currentContext();
+    private Readiness.Phase seen;
+    private int sent = -1;
+    private boolean over;
+    private Runnable stopListening = () -> {};
+
+    Watcher(GrpcServerRequest<Buffer, Buffer> call, String service) {
+      this.call = call;
+      this.service = service;
+    }
+
+    void start() {
+      // A client that cancels, or a connection that closes, ends the watch: stop listening.
+      call.errorHandler(error -> release());
+      call.exceptionHandler(err -> release());
+      call.response().exceptionHandler(err -> release());
+      stopListening = readiness.onChange(phase -> context.runOnContext(v -> update(phase)));
+      // Read after registering: a change made meanwhile is then either read here or heard.
+      update(readiness.phase());
+    }
+
+    private void update(Readiness.Phase phase) {
+      // Phases only move forward; a change heard late (older than what was read) is no news.
+      if (over || (seen != null && phase.compareTo(seen) <= 0)) {
+        return;
+      }
+      seen = phase;
+      // Per the health protocol, Watch of an unknown service answers SERVICE_UNKNOWN, not an error.
+      int status =
+          !known(service)
+              ? SERVICE_UNKNOWN
+              : phase == Readiness.Phase.READY ? SERVING : NOT_SERVING;
+      if (status != sent) {
+        sent = status;
+        call.response().write(response(status));
+      }
+      if (phase == Readiness.Phase.CLOSING) {
+        release();
+        call.response()
+            .status(GrpcStatus.UNAVAILABLE)
+            .statusMessage("server shutting down; watch another instance")
+            .end();
+      }
+    }
+
+    private void release() {
+      over = true;
+      stopListening.run();
+    }
   }
 
   private boolean known(String service) {

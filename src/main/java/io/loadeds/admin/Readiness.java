@@ -72,6 +72,11 @@ public final class Readiness {
     return () -> listeners.remove(listener);
   }
 
+  /** How many listeners are registered (tests: a stream that ended must not stay registered). */
+  int listeners() {
+    return listeners.size();
+  }
+
   private void changed(Phase now) {
     for (Consumer<Phase> l : listeners) {
       try {

@@ -2,10 +2,21 @@ package io.loadeds.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.transport.LoadEdsServer;
+import io.loadeds.xds.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
@@ -20,16 +31,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Responses that never end by themselves end when shutdown starts, so they do not hold the
- * graceful-shutdown grace open: the {@code /v1/events} feed. A real server with a long grace, so
- * that waiting for it would be seen.
+ * Responses that never end by themselves follow the server's phases and end when shutdown starts,
+ * so they do not hold the graceful-shutdown grace open: the {@code /v1/events} feed and the gRPC
+ * health service's {@code Watch} (grpc-java's stub). A real server with a long grace, so that
+ * waiting for it would be seen, and a long warm-up, so that the test says when it is ready (as the
+ * end of the warm-up does).
  */
 class ShutdownStreamsTest {
   private static final Duration GRACE = Duration.ofSeconds(20);
@@ -42,6 +57,7 @@ class ShutdownStreamsTest {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   private LoadEdsServer server;
+  private ManagedChannel channel;
   private Future<Void> closed;
 
   @BeforeEach
@@ -54,12 +70,17 @@ class ShutdownStreamsTest {
                     .withPort(0)
                     .withEventLoops(2)
                     .withShutdownGrace(GRACE))
-            .withXds(XdsConfig.defaults().withWarmUp(Duration.ZERO));
+            .withXds(XdsConfig.defaults().withWarmUp(Duration.ofMinutes(5)));
     server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await(20, TimeUnit.SECONDS);
+    channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", server.port(), InsecureChannelCredentials.create())
+            .build();
   }
 
   @AfterEach
   void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     (closed == null ? server.close() : closed)
         .transform(ar -> vertx.close())
         .await(GRACE.plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
@@ -116,5 +137,105 @@ class ShutdownStreamsTest {
     List<String> lines = untilTheEnd(events()).get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
 
     assertThat(lines).contains("event: snapshot", "event: shutdown");
+  }
+
+  /** What a health Watch received: each status, then how the stream ended. */
+  private static final class Watch implements StreamObserver<HealthCheckResponse> {
+    final BlockingQueue<ServingStatus> statuses = new LinkedBlockingQueue<>();
+    final CompletableFuture<Status> ended = new CompletableFuture<>();
+
+    @Override
+    public void onNext(HealthCheckResponse r) {
+      statuses.add(r.getStatus());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
+    }
+
+    ServingStatus next() throws InterruptedException {
+      ServingStatus s = statuses.poll(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(s).as("a status within %s", PROMPTLY).isNotNull();
+      return s;
+    }
+
+    Status end() throws Exception {
+      return ended.get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private Watch watch(String service) {
+    Watch w = new Watch();
+    HealthGrpc.newStub(channel)
+        .watch(HealthCheckRequest.newBuilder().setService(service).build(), w);
+    return w;
+  }
+
+  @Test
+  void aHealthWatchIsToldEveryChangeAndEndsUnavailableWhenShutdownStarts() throws Exception {
+    Watch all = watch("");
+    Watch ads = watch("envoy.service.discovery.v3.AggregatedDiscoveryService");
+    Watch unknown = watch("no.such.Service");
+
+    assertThat(all.next()).as("while warming up").isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(ads.next()).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(unknown.next()).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
+
+    server.readiness().ready(); // what the end of the warm-up does
+
+    assertThat(all.next()).isEqualTo(ServingStatus.SERVING);
+    assertThat(ads.next()).isEqualTo(ServingStatus.SERVING);
+    long start = System.nanoTime();
+
+    closed = server.close();
+
+    assertThat(all.next()).as("at shutdown").isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(ads.next()).isEqualTo(ServingStatus.NOT_SERVING);
+    for (Watch w : List.of(all, ads, unknown)) {
+      Status end = w.end();
+      assertThat(end.getCode()).as(end.toString()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(end.getDescription()).contains("shutting down");
+      assertThat(w.statuses).as("nothing after the end").isEmpty();
+    }
+    assertThat(unknown.statuses).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("the watches end promptly, not after the %s grace", GRACE)
+        .isLessThan(PROMPTLY);
+    closed.await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void aHealthWatchSendsNothingWhenNothingChanged() throws Exception {
+    Watch w = watch("");
+    assertThat(w.next()).isEqualTo(ServingStatus.NOT_SERVING);
+
+    server.readiness().warming(); // no change: still warming
+    server.readiness().ready();
+    server.readiness().ready();
+
+    assertThat(w.next()).isEqualTo(ServingStatus.SERVING);
+    assertThat(w.statuses.poll(300, TimeUnit.MILLISECONDS)).as("no repeated status").isNull();
+  }
+
+  @Test
+  void aWatchTheClientCancelledStopsListening() throws Exception {
+    int before = server.readiness().listeners();
+    Watch w = new Watch();
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), w));
+    assertThat(w.next()).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(server.readiness().listeners()).isEqualTo(before + 1);
+
+    call.cancel(null);
+
+    assertThat(w.end().getCode()).isEqualTo(Status.Code.CANCELLED);
+    TestServer.await(
+        () -> server.readiness().listeners() == before, "the cancelled watch to stop listening");
   }
 }
