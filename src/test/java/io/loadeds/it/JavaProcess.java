@@ -189,7 +189,9 @@ final class JavaProcess implements AutoCloseable {
    * timeoutMillis} for the process to end and returns its exit code.
    */
   int terminate(long timeoutMillis) throws InterruptedException {
-    process.destroy();
+    // Through the handle: Process.destroy() also closes our end of the output pipe, and what the
+    // process logs while it shuts down would be lost.
+    process.toHandle().destroy();
     return awaitExit(timeoutMillis);
   }
 
