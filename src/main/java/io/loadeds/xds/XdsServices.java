@@ -11,6 +11,7 @@ import io.loadeds.xds.delta.DeltaStream;
 import io.loadeds.xds.rest.RestDiscovery;
 import io.loadeds.xds.sotw.SotwStream;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -154,7 +155,8 @@ public final class XdsServices {
   }
 
   /**
-   * Adds Envoy's REST polling routes, {@code POST /v3/discovery:<type>}. A poll from a node id that
+   * Adds Envoy's REST polling routes, {@code POST /v3/discovery:<type>}. A body that is not UTF-8,
+   * not JSON or nested too deep is refused (400) before it is parsed; a poll from a node id that
    * may not connect is refused (403) and logged once per node id.
    */
   public void mountRest(Router router, int bodyLimitBytes) {
@@ -163,7 +165,8 @@ public final class XdsServices {
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes))
         .handler(
             ctx -> {
-              RestDiscovery.Result r = rest.handle(ctx.pathParam("param0"), ctx.body().asString());
+              RestDiscovery.Result r =
+                  rest.handle(ctx.pathParam("param0"), bytes(ctx.body().buffer()));
               if (r.refusedNode() != null) {
                 SocketAddress remote = ctx.request().remoteAddress();
                 refusedNodes.refused(
@@ -177,5 +180,10 @@ public final class XdsServices {
               }
               ctx.response().end(r.body());
             });
+  }
+
+  /** The body's bytes; none for a request without a body. */
+  private static byte[] bytes(Buffer body) {
+    return body == null ? new byte[0] : body.getBytes();
   }
 }

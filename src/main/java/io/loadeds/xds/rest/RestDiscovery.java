@@ -31,6 +31,10 @@ import java.util.function.Predicate;
  * During the warm-up after start, a poll that names only assignments the server has not heard of
  * gets 503 (with {@code Retry-After}) instead of an empty assignment.
  *
+ * <p>A body that is not UTF-8, not strict JSON, or nested deeper than {@link BodyCheck#MAX_DEPTH}
+ * levels gets 400 before it is parsed ({@link BodyCheck}); whatever a problem detail quotes of the
+ * request is escaped and cut ({@link ClientText}).
+ *
  * <p>A poll whose {@code node.id} is not allowed ({@code auth.allowedNodeIds}, as for gRPC streams)
  * gets 403 {@code node-not-allowed} and learns nothing else; the result names the refused node so
  * the caller can log it (this class has no side effects).
@@ -82,20 +86,51 @@ public final class RestDiscovery {
     this.nodeAllowed = nodeAllowed;
   }
 
+  /**
+   * Answers a poll for the type named by the path suffix (e.g. {@code endpoints}), with the body as
+   * received: it must be UTF-8.
+   */
+  public Result handle(String typeName, byte[] body) {
+    Optional<ResourceType> type = ResourceType.fromRestName(typeName);
+    if (type.isEmpty()) {
+      return unknownType(typeName);
+    }
+    BodyCheck.Checked checked = BodyCheck.check(body);
+    return checked.problem() != null
+        ? malformed(checked.problem())
+        : answer(type.get(), checked.text());
+  }
+
   /** Answers a poll for the type named by the path suffix (e.g. {@code endpoints}). */
   public Result handle(String typeName, String body) {
     Optional<ResourceType> type = ResourceType.fromRestName(typeName);
     if (type.isEmpty()) {
-      return problem(404, "Unknown discovery type", "no discovery type '" + typeName + "'");
+      return unknownType(typeName);
     }
+    Optional<String> bad = BodyCheck.json(body);
+    return bad.isPresent() ? malformed(bad.get()) : answer(type.get(), body);
+  }
+
+  private static Result unknownType(String typeName) {
+    return problem(
+        404,
+        "Unknown discovery type",
+        "no discovery type '" + ClientText.printable(typeName) + "'");
+  }
+
+  private static Result malformed(String detail) {
+    return problem(400, "malformed-json", "Malformed DiscoveryRequest", detail);
+  }
+
+  /** The answer to a body that is JSON (not yet known to be a DiscoveryRequest). */
+  private Result answer(ResourceType type, String body) {
     DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder();
     try {
       parser.merge(body, request);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      return problem(
-          400,
-          "Malformed DiscoveryRequest",
-          "body is not a JSON DiscoveryRequest: " + e.getMessage());
+      // The parser's message may quote the body: escaped and cut.
+      return malformed(
+          "body is not a JSON DiscoveryRequest: " + ClientText.printable(e.getMessage()));
     }
     // Checked before anything else of the request: a refused node learns nothing about resources.
     String node = request.getNode().getId();
@@ -111,13 +146,13 @@ public final class RestDiscovery {
       return new Result(refused.status(), refused.contentType(), refused.body(), node);
     }
     String typeUrl = request.getTypeUrl();
-    if (!typeUrl.isEmpty() && !typeUrl.equals(type.get().typeUrl())) {
+    if (!typeUrl.isEmpty() && !typeUrl.equals(type.typeUrl())) {
       return problem(
           400,
           "Type mismatch",
-          "type_url '" + typeUrl + "' does not match " + type.get().typeUrl());
+          "type_url '" + ClientText.printable(typeUrl) + "' does not match " + type.typeUrl());
     }
-    Subscription subscription = new Subscription(type.get());
+    Subscription subscription = new Subscription(type);
     subscription.replace(request.getResourceNamesList());
     PreparedResponse prepared = PreparedResponse.prepare(source, subscription);
     if (prepared.withheld()) {
@@ -125,7 +160,7 @@ public final class RestDiscovery {
           503,
           "Warming up",
           "the server started moments ago and has not heard of "
-              + subscription.names()
+              + ClientText.printable(String.join(", ", subscription.names()))
               + " yet; poll again shortly");
     }
     if (prepared.version().equals(request.getVersionInfo())) {
@@ -134,14 +169,14 @@ public final class RestDiscovery {
     DiscoveryResponse response =
         DiscoveryResponse.newBuilder()
             .setVersionInfo(prepared.version())
-            .setTypeUrl(type.get().typeUrl())
+            .setTypeUrl(type.typeUrl())
             .addAllResources(prepared.bodies())
             .build();
     try {
       return new Result(200, "application/json", printer.print(response));
     } catch (InvalidProtocolBufferException e) {
       // Only a resource type missing from TYPES gets here: a server bug, not the client's.
-      throw new IllegalStateException("cannot print " + type.get(), e);
+      throw new IllegalStateException("cannot print " + type, e);
     }
   }
 

@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +183,63 @@ class RestDiscoveryTest {
       assertThat(guarded.handle("endpoints", body.replace("intruder", "edge-1")).status())
           .isEqualTo(200);
       assertThat(rest.handle("endpoints", body).refusedNode()).isNull();
+    }
+
+    @Test
+    void aBodyThatIsNotUtf8Is400NamingWhere() {
+      byte[] body = "{\"resourceNames\":[\"a\u00ff\"]}".getBytes(StandardCharsets.ISO_8859_1);
+
+      RestDiscovery.Result r = rest.handle("endpoints", body);
+
+      assertProblem(r, 400);
+      assertThat(new JsonObject(r.body()).getString("detail"))
+          .isEqualTo("body is not valid UTF-8 (at byte 20)");
+      assertThat(
+              rest.handle(
+                      "endpoints",
+                      json(ResourceType.ENDPOINT, "", "a").getBytes(StandardCharsets.UTF_8))
+                  .status())
+          .isEqualTo(200);
+    }
+
+    @Test
+    void jsonNestedDeeperThan100LevelsIs400BeforeItIsParsed() {
+      String hundred = "{\"future\":" + "[".repeat(99) + "]".repeat(99) + "}";
+      String deeper = "{\"future\":" + "[".repeat(100) + "]".repeat(100) + "}";
+      String huge = "[".repeat(100_000) + "]".repeat(100_000);
+
+      assertThat(rest.handle("endpoints", hundred).status()).isEqualTo(200);
+      assertProblem(rest.handle("endpoints", deeper), 400);
+      RestDiscovery.Result r = rest.handle("endpoints", huge);
+      assertProblem(r, 400);
+      assertThat(new JsonObject(r.body()).getString("detail")).contains("deeper than 100");
+    }
+
+    @Test
+    void jsonIsReadStrictly() {
+      assertProblem(rest.handle("endpoints", "{'resourceNames':['a']}"), 400);
+      assertProblem(rest.handle("endpoints", "{\"resourceNames\":[\"a\"]} trailing"), 400);
+      assertProblem(rest.handle("endpoints", "{\"resourceNames\":[\"a\"]} // comment"), 400);
+    }
+
+    @Test
+    void whatAnErrorEchoesIsEscapedAndCut() {
+      String typeUrl = "bad\ntype" + "t".repeat(10_000);
+      String names = "x".repeat(10_000);
+
+      for (String body :
+          List.of(
+              new JsonObject().put("typeUrl", typeUrl).encode(),
+              new JsonObject().put("resourceNames", names).encode(),
+              "{\"resourceNames\": [" + "7".repeat(5000) + "]}")) {
+        RestDiscovery.Result r = rest.handle("endpoints", body);
+        assertProblem(r, 400);
+        assertThat(new JsonObject(r.body()).getString("detail"))
+            .hasSizeLessThan(400)
+            .doesNotContain("\n");
+      }
+      assertThat(new JsonObject(rest.handle("y".repeat(5000), "{}").body()).getString("detail"))
+          .hasSizeLessThan(300);
     }
 
     private void assertProblem(RestDiscovery.Result r, int status) {
