@@ -2,7 +2,7 @@ package io.loadeds.admin;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import io.loadeds.xds.ClientText;
+import io.loadeds.logging.ClientText;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -4,6 +4,7 @@ import io.loadeds.auth.AddressAllowList;
 import io.loadeds.auth.Identity;
 import io.loadeds.auth.RateLimiter;
 import io.loadeds.auth.Tokens;
+import io.loadeds.logging.ClientText;
 import io.loadeds.registry.LimitReachedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
@@ -198,11 +199,12 @@ public final class AccessGuard {
         System.Logger.Level.WARNING,
         "refused {0} {1} from {2} (identity {3}): {4} {5}",
         ctx.request().method(),
-        ctx.request().path(),
+        ClientText.printable(ctx.request().path()),
         remote(ctx),
         who,
         p.status(),
-        p.detail());
+        // The detail may quote a cluster name percent-decoded from the path.
+        ClientText.printable(p.detail(), 400));
   }
 
   private Identity identify(RoutingContext ctx) {

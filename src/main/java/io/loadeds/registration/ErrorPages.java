@@ -1,5 +1,6 @@
 package io.loadeds.registration;
 
+import io.loadeds.logging.ClientText;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,7 +31,10 @@ final class ErrorPages {
         ctx -> {
           LOG.log(
               System.Logger.Level.ERROR,
-              "unhandled failure on " + ctx.request().method() + " " + ctx.request().path(),
+              "unhandled failure on "
+                  + ctx.request().method()
+                  + " "
+                  + ClientText.printable(ctx.request().path()),
               ctx.failure());
           answer(ctx, Problem.of(500, "internal error; see the server log"));
         });

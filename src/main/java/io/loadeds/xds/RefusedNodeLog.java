@@ -1,5 +1,6 @@
 package io.loadeds.xds;
 
+import io.loadeds.logging.ClientText;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,6 +1,9 @@
 package io.loadeds.xds;
 
+import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import java.util.Optional;
@@ -28,6 +31,7 @@ public abstract class XdsStreamBase<R> {
   private final ResourceType onlyType;
   private final Executor onContext;
   protected String nodeId = "";
+  private static final int NACK_MESSAGE_CHARS = 1000;
   protected boolean closed;
 
   /**
@@ -108,6 +112,19 @@ public abstract class XdsStreamBase<R> {
   }
 
   /** Ends the stream with INVALID_ARGUMENT, after releasing it. */
+  /**
+   * The message of a NACK, escaped and cut for logs and the debug page: a client's error detail can
+   * be megabytes and contain line breaks.
+   */
+  protected static String nackMessage(Status errorDetail) {
+    return ClientText.printable(errorDetail.getMessage(), NACK_MESSAGE_CHARS);
+  }
+
+  /** The same for a state-of-the-world request. */
+  protected static String nackMessage(DiscoveryRequest request) {
+    return nackMessage(request.getErrorDetail());
+  }
+
   protected final void fail(String description) {
     close();
     sink.fail(INVALID_ARGUMENT, description);

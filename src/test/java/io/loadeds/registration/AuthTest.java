@@ -184,6 +184,17 @@ class AuthTest {
   }
 
   @Test
+  void aRefusalLogLineCannotBeSplitByTheRequest() throws IOException {
+    start(false);
+
+    server.put("a%0AWARNING%20forged", "b", "10.0.0.2", SHOP);
+
+    List<LogRecord> warnings = logged.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(logText().strip()).doesNotContain("\n").contains("WARNING forged");
+  }
+
+  @Test
   void aMissingTokensFileStopsTheStart() {
     AuthConfig auth = AuthConfig.defaults().withTokensFile(tmp.resolve("nope.yaml").toString());
 

@@ -3,6 +3,7 @@ package io.loadeds.xds.delta;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
@@ -108,11 +109,11 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   private void settle(TypeState state, ResourceType type, DeltaDiscoveryRequest request) {
     state.awaitingAck = false;
     if (request.hasErrorDetail()) {
-      String error = request.getErrorDetail().getMessage();
+      String error = nackMessage(request.getErrorDetail());
       LOG.log(
           System.Logger.Level.WARNING,
           "node {0} rejected {1} system version {2}: {3}",
-          nodeId,
+          ClientText.printable(nodeId),
           type,
           state.sentVersion,
           error);

@@ -11,9 +11,9 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
-import io.loadeds.xds.ClientText;
 import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.Subscription;
 import io.vertx.core.json.JsonObject;

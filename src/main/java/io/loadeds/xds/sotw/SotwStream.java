@@ -2,6 +2,7 @@ package io.loadeds.xds.sotw;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
@@ -95,11 +96,11 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         LOG.log(
             System.Logger.Level.WARNING,
             "node {0} rejected {1} version {2}: {3}",
-            nodeId,
+            ClientText.printable(nodeId),
             type,
             state.sentVersion,
-            request.getErrorDetail().getMessage());
-        listener.nacked(id, nodeId, type, state.sentVersion, request.getErrorDetail().getMessage());
+            nackMessage(request));
+        listener.nacked(id, nodeId, type, state.sentVersion, nackMessage(request));
       } else {
         state.nackedVersion = null;
         listener.acked(id, nodeId, type, state.sentVersion);

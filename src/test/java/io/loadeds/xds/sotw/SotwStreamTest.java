@@ -232,6 +232,18 @@ class SotwStreamTest {
     }
 
     @Test
+    void aNackMessageIsReportedOnOneLineAndCut() {
+      source.cluster("a", 8080);
+      DiscoveryResponse r1 = ads.subscribe(EDS, "a");
+
+      ads.nack(r1, "bad\nWARNING forged line" + "x".repeat(100_000), "a");
+
+      String reported = listener.nacks.get(0).error();
+      assertThat(reported).startsWith("bad\\nWARNING forged line").doesNotContain("\n");
+      assertThat(reported.length()).isLessThan(1100);
+    }
+
+    @Test
     void aRepeatedRequestAfterTheNackDoesNotResendTheRejectedContent() {
       source.cluster("a", 8080);
       DiscoveryResponse r1 = ads.subscribe(EDS, "a");

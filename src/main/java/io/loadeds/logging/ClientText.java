@@ -1,4 +1,4 @@
-package io.loadeds.xds;
+package io.loadeds.logging;
 
 /**
  * Client-provided text (node ids, resource names, parser messages that quote a body) made safe to

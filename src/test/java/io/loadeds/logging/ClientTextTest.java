@@ -1,4 +1,4 @@
-package io.loadeds.xds;
+package io.loadeds.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
