@@ -1,6 +1,7 @@
 package io.loadeds.registration;
 
 import io.loadeds.logging.ClientText;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * Makes the router's own error answers problem details too: unknown paths (404), a known path with
  * a method it does not serve (405, with {@code Allow}), a body over the limit (413, from the body
- * handler), and failures nothing else answered (500, logged). Stateless; installed once per router.
+ * handler), and failures nothing else answered (500, logged). A request whose client went away is
+ * not answered and not logged as an error. Stateless; installed once per router.
  */
 final class ErrorPages {
   private static final System.Logger LOG = System.getLogger(ErrorPages.class.getName());
@@ -19,6 +21,23 @@ final class ErrorPages {
   private ErrorPages() {}
 
   static void install(Router router, RouteTable routes, long bodyLimitBytes) {
+    // A client that hangs up mid-body (or a connection cut when the shutdown grace ends) makes the
+    // body handler fail the request with status 200, which no error page matches; Vert.x would then
+    // log it as a SEVERE "unhandled exception". Nobody is left to answer: note it quietly.
+    router
+        .route()
+        .failureHandler(
+            ctx -> {
+              if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+                LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "client went away during {0} {1}",
+                    ctx.request().method(),
+                    ClientText.printable(ctx.request().path()));
+              } else {
+                ctx.next();
+              }
+            });
     for (int status : GENERIC) {
       router.errorHandler(status, ctx -> answer(ctx, Problem.of(status, null)));
     }

@@ -142,6 +142,9 @@ class GracefulShutdownIT {
         .isLessThan(GRACE.plusSeconds(3));
     String output = String.join("\n", server.awaitExitAndOutput(5_000).lines());
     assertThat(output).doesNotContain("unclean shutdown");
+    assertThat(output)
+        .as("the call cut at the end of the grace is not reported as a server error")
+        .doesNotContain("SEVERE", "Unhandled exception");
     // The JDK's own shutdown hook used to switch logging off under the server's: these were lost.
     assertThat(output)
         .as("the log tells the operator what the shutdown did")
