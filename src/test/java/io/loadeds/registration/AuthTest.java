@@ -7,15 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.loadeds.config.AuthConfig;
 import io.loadeds.config.LimitsConfig;
 import io.loadeds.registration.ApiServer.Answer;
+import io.loadeds.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,30 +27,16 @@ class AuthTest {
 
   @TempDir Path tmp;
   private SecureServer server;
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Logger log = Logger.getLogger(AccessGuard.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    log.addHandler(capture);
+    log = LogCapture.of(AccessGuard.class.getName());
   }
 
   @AfterEach
   void stop() throws Exception {
-    log.removeHandler(capture);
+    log.close();
     if (server != null) {
       server.close();
     }
@@ -75,7 +59,7 @@ class AuthTest {
 
   private String logText() {
     StringBuilder out = new StringBuilder();
-    for (LogRecord r : logged) {
+    for (LogRecord r : log.records()) {
       out.append(r.getLevel())
           .append(' ')
           .append(java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
@@ -178,8 +162,7 @@ class AuthTest {
 
     server.put("cart", "b", "10.0.0.2", SHOP);
 
-    List<LogRecord> warnings = logged.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
-    assertThat(warnings).hasSize(1);
+    assertThat(log.messages(Level.WARNING)).hasSize(1);
     assertThat(logText()).contains("127.0.0.1", "cluster:shop", "PUT").doesNotContain(SHOP);
   }
 
@@ -189,8 +172,7 @@ class AuthTest {
 
     server.put("a%0AWARNING%20forged", "b", "10.0.0.2", SHOP);
 
-    List<LogRecord> warnings = logged.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
-    assertThat(warnings).hasSize(1);
+    assertThat(log.messages(Level.WARNING)).hasSize(1);
     assertThat(logText().strip()).doesNotContain("\n").contains("WARNING forged");
   }
 

@@ -17,25 +17,21 @@ import io.loadeds.config.ServerConfig;
 import io.loadeds.registry.EndpointKey;
 import io.loadeds.registry.Registration;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.testing.LogCapture;
 import io.loadeds.transport.LoadEdsServer;
+import io.loadeds.xds.rest.RestPoll;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.text.MessageFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,25 +49,11 @@ class NodeIdRestrictionTest {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Logger log = Logger.getLogger(XdsServices.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogCapture log;
 
   @BeforeEach
   void start() throws Exception {
-    log.addHandler(capture);
+    log = LogCapture.of(XdsServices.class.getName());
     ServerConfig config =
         ServerConfig.defaults()
             .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(1))
@@ -88,7 +70,7 @@ class NodeIdRestrictionTest {
 
   @AfterEach
   void stop() throws Exception {
-    log.removeHandler(capture);
+    log.close();
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close().transform(ar -> vertx.close()).await(10, TimeUnit.SECONDS);
   }
@@ -165,14 +147,9 @@ class NodeIdRestrictionTest {
   }
 
   private HttpResponse<String> poll(String type, String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + "/v3/discovery:" + type))
-            .header("content-type", "application/json")
-            .timeout(Duration.ofSeconds(10))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        RestPoll.request(server.port(), type, HttpRequest.BodyPublishers.ofString(body)),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String eds(String node) {
@@ -188,10 +165,7 @@ class NodeIdRestrictionTest {
 
   /** The WARNING lines logged about refused nodes, formatted. */
   private List<String> refusals() {
-    return logged.stream()
-        .filter(r -> r.getLevel() == Level.WARNING)
-        .map(r -> MessageFormat.format(r.getMessage(), r.getParameters()))
-        .toList();
+    return log.messages(Level.WARNING);
   }
 
   @Test

@@ -16,7 +16,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -404,14 +403,9 @@ class RestDiscoveryFuzzTest {
 
   private static HttpResponse<String> post(String type, byte[] body)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + "/v3/discovery:" + type))
-            .header("content-type", "application/json")
-            .timeout(Duration.ofSeconds(10))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        RestPoll.request(server.port(), type, HttpRequest.BodyPublishers.ofByteArray(body)),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Asserts a short problem+json answer and returns it. */

@@ -21,7 +21,6 @@ import io.loadeds.snapshot.ResourceType;
 import io.loadeds.xds.FakeResourceSource;
 import io.loadeds.xds.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -267,14 +266,9 @@ class RestDiscoveryTest {
     }
 
     private HttpResponse<String> post(String type, String body) throws Exception {
-      HttpRequest request =
-          HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + server.port() + "/v3/discovery:" + type))
-              .header("content-type", "application/json")
-              .timeout(Duration.ofSeconds(10))
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build();
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          RestPoll.request(server.port(), type, HttpRequest.BodyPublishers.ofString(body)),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
