@@ -127,6 +127,14 @@ public record ConfigKey(
               c -> Integer.toString(c.xds().maxMessageBytes()),
               (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))),
           new ConfigKey(
+              "xds.maxNamesPerSubscription",
+              "How many resources one xDS client may name for one type",
+              c -> Integer.toString(c.xds().maxNamesPerSubscription()),
+              (c, v) ->
+                  c.withXds(
+                      c.xds()
+                          .withMaxNamesPerSubscription(integer("xds.maxNamesPerSubscription", v)))),
+          new ConfigKey(
               "xds.warmUp",
               "After start, how long requests for unknown assignments wait instead of an empty one"
                   + " (0: off)",

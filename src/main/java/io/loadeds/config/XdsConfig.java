@@ -15,16 +15,21 @@ import java.time.Duration;
  * @param endpointStaleAfter when positive, set as {@code policy.endpoint_stale_after} on every
  *     assignment: Envoy drops the endpoints when it hears nothing from the server for that long
  *     (default 0: not set)
+ * @param maxNamesPerSubscription how many resources one client may name for one type (default
+ *     10000, the default of {@code limits.maxClusters}): every name costs the server an index entry
+ *     and an answer, and a single 4 MiB request could otherwise name hundreds of thousands. A
+ *     request naming more ends its stream with INVALID_ARGUMENT, or gets 400 over REST.
  */
 public record XdsConfig(
     Duration weightCoalesceWindow,
     int maxMessageBytes,
     Duration warmUp,
-    Duration endpointStaleAfter) {
+    Duration endpointStaleAfter,
+    int maxNamesPerSubscription) {
 
   /** A configuration with the default warm-up and no {@code endpoint_stale_after}. */
   public XdsConfig(Duration weightCoalesceWindow, int maxMessageBytes) {
-    this(weightCoalesceWindow, maxMessageBytes, Duration.ofSeconds(5), Duration.ZERO);
+    this(weightCoalesceWindow, maxMessageBytes, Duration.ofSeconds(5), Duration.ZERO, 10_000);
   }
 
   public static XdsConfig defaults() {
@@ -41,6 +46,7 @@ public record XdsConfig(
     if (warmUp.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("xds.warmUp must be at most 10m");
     }
+    Checks.range("xds.maxNamesPerSubscription", maxNamesPerSubscription, 1, 1_000_000);
     Checks.notNegative("xds.endpointStaleAfter", endpointStaleAfter);
     if (!endpointStaleAfter.isZero() && endpointStaleAfter.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("xds.endpointStaleAfter must be 0 (off) or at least 1s");
@@ -49,18 +55,24 @@ public record XdsConfig(
   }
 
   public XdsConfig withWeightCoalesceWindow(Duration v) {
-    return new XdsConfig(v, maxMessageBytes, warmUp, endpointStaleAfter);
+    return new XdsConfig(v, maxMessageBytes, warmUp, endpointStaleAfter, maxNamesPerSubscription);
   }
 
   public XdsConfig withMaxMessageBytes(int v) {
-    return new XdsConfig(weightCoalesceWindow, v, warmUp, endpointStaleAfter);
+    return new XdsConfig(
+        weightCoalesceWindow, v, warmUp, endpointStaleAfter, maxNamesPerSubscription);
   }
 
   public XdsConfig withWarmUp(Duration v) {
-    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, v, endpointStaleAfter);
+    return new XdsConfig(
+        weightCoalesceWindow, maxMessageBytes, v, endpointStaleAfter, maxNamesPerSubscription);
   }
 
   public XdsConfig withEndpointStaleAfter(Duration v) {
-    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, warmUp, v);
+    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, warmUp, v, maxNamesPerSubscription);
+  }
+
+  public XdsConfig withMaxNamesPerSubscription(int v) {
+    return new XdsConfig(weightCoalesceWindow, maxMessageBytes, warmUp, endpointStaleAfter, v);
   }
 }

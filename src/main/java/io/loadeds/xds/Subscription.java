@@ -19,25 +19,54 @@ public final class Subscription {
   private static final String WILDCARD = "*";
 
   private final ResourceType type;
+  private final int maxNames;
   private Set<String> names = Set.of();
   private boolean wildcard;
   private boolean legacyWildcard;
   private boolean started;
 
-  public Subscription(ResourceType type) {
+  /**
+   * A request that would make a subscription name more than its limit of resources; the
+   * subscription is left as it was.
+   */
+  public static final class TooManyNames extends IllegalArgumentException {
+    TooManyNames(ResourceType type, int named, int max) {
+      super(
+          "the request names "
+              + named
+              + " "
+              + type
+              + " resources; one client may name at most "
+              + max
+              + " (xds.maxNamesPerSubscription)");
+    }
+  }
+
+  /**
+   * @param maxNames how many resources (besides {@code "*"}) the subscription may name
+   */
+  public Subscription(ResourceType type, int maxNames) {
     this.type = type;
+    this.maxNames = maxNames;
   }
 
   /**
    * Applies the names of a request (SotW: the full list every time).
    *
    * @return whether the subscription changed
+   * @throws TooManyNames when it would name more than its limit
    */
   public boolean replace(Collection<String> requested) {
-    boolean first = !started;
-    started = true;
+    if (requested.size() > maxNames + 1) { // before copying what may be a huge list
+      throw new TooManyNames(type, requested.size(), maxNames);
+    }
     Set<String> explicit = new LinkedHashSet<>(requested);
     boolean star = explicit.remove(WILDCARD);
+    if (explicit.size() > maxNames) {
+      throw new TooManyNames(type, explicit.size(), maxNames);
+    }
+    boolean first = !started;
+    started = true;
     boolean newWildcard;
     if (star) {
       newWildcard = true;
@@ -67,10 +96,13 @@ public final class Subscription {
    * it. Do not mix with {@link #replace} on one subscription.
    *
    * @return whether the subscription changed
+   * @throws TooManyNames when it would name more than its limit
    */
   public boolean update(Collection<String> subscribe, Collection<String> unsubscribe) {
+    if (subscribe.size() > maxNames + 1) { // before copying what may be a huge list
+      throw new TooManyNames(type, subscribe.size(), maxNames);
+    }
     boolean first = !started;
-    started = true;
     boolean newWildcard = wildcard;
     Set<String> newNames = new LinkedHashSet<>(names);
     if (first && subscribe.isEmpty() && unsubscribe.isEmpty() && type.wildcardCapable()) {
@@ -90,6 +122,10 @@ public final class Subscription {
         newNames.remove(n);
       }
     }
+    if (newNames.size() > maxNames) {
+      throw new TooManyNames(type, newNames.size(), maxNames);
+    }
+    started = true;
     boolean changed = newWildcard != wildcard || !newNames.equals(names);
     wildcard = newWildcard;
     legacyWildcard = false;

@@ -94,7 +94,7 @@ public final class XdsServices {
     this.source = source;
     this.config = config;
     this.listener = XdsListener.guarded(listener);
-    this.rest = new RestDiscovery(source, nodeAllowed);
+    this.rest = new RestDiscovery(source, nodeAllowed, config.maxNamesPerSubscription());
     this.binding =
         new GrpcBinding(
             this.listener,
@@ -131,7 +131,15 @@ public final class XdsServices {
           s.sotwMethod(),
           DiscoveryRequest.getDefaultInstance(),
           "sotw-" + s.mode(),
-          (id, sink, onContext) -> new SotwStream(id, source, s.only(), sink, onContext, listener));
+          (id, sink, onContext) ->
+              new SotwStream(
+                  id,
+                  source,
+                  s.only(),
+                  sink,
+                  onContext,
+                  listener,
+                  config.maxNamesPerSubscription()));
       binding.<DeltaDiscoveryRequest, DeltaDiscoveryResponse>bind(
           server,
           s.name(),
@@ -139,7 +147,14 @@ public final class XdsServices {
           DeltaDiscoveryRequest.getDefaultInstance(),
           "delta-" + s.mode(),
           (id, sink, onContext) ->
-              new DeltaStream(id, source, s.only(), sink, onContext, listener));
+              new DeltaStream(
+                  id,
+                  source,
+                  s.only(),
+                  sink,
+                  onContext,
+                  listener,
+                  config.maxNamesPerSubscription()));
     }
     return server;
   }

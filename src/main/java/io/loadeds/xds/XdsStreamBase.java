@@ -30,6 +30,7 @@ public abstract class XdsStreamBase<R> {
   protected final XdsListener listener;
   private final ResourceType onlyType;
   private final Executor onContext;
+  protected final int maxNames;
   protected String nodeId = "";
   private static final int NACK_MESSAGE_CHARS = 1000;
   protected boolean closed;
@@ -38,6 +39,7 @@ public abstract class XdsStreamBase<R> {
    * @param id stream id for logs and listeners
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
+   * @param maxNames how many resources the client may name for one type ({@link Subscription})
    */
   protected XdsStreamBase(
       long id,
@@ -45,8 +47,10 @@ public abstract class XdsStreamBase<R> {
       ResourceType onlyType,
       ResponseSink<R> sink,
       Executor onContext,
-      XdsListener listener) {
+      XdsListener listener,
+      int maxNames) {
     this.id = id;
+    this.maxNames = maxNames;
     this.source = source;
     this.onlyType = onlyType;
     this.sink = sink;

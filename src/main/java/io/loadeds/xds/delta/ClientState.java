@@ -52,9 +52,9 @@ final class ClientState {
   private boolean started;
   private boolean answerEvenIfEmpty;
 
-  ClientState(ResourceType type) {
+  ClientState(ResourceType type, int maxNames) {
     this.type = type;
-    this.subscription = new Subscription(type);
+    this.subscription = new Subscription(type, maxNames);
   }
 
   Subscription subscription() {

@@ -9,6 +9,7 @@ import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
 import java.util.EnumMap;
@@ -64,8 +65,9 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
       ResourceType onlyType,
       ResponseSink<DeltaDiscoveryResponse> sink,
       Executor onContext,
-      XdsListener listener) {
-    super(id, source, onlyType, sink, onContext, listener);
+      XdsListener listener,
+      int maxNames) {
+    super(id, source, onlyType, sink, onContext, listener, maxNames);
   }
 
   /** Handles one request from the client. */
@@ -86,7 +88,14 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     } else if (!nonce.isEmpty() && state.awaitingAck) {
       settle(state, type, request);
     }
-    if (state.client.apply(request, source)) {
+    boolean changed;
+    try {
+      changed = state.client.apply(request, source);
+    } catch (Subscription.TooManyNames e) {
+      fail(e.getMessage());
+      return;
+    }
+    if (changed) {
       state.watch.subscribe(
           state.client.subscription().names(), state.client.subscription().wildcard());
       listener.subscribed(
@@ -124,7 +133,7 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   }
 
   private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(type);
+    TypeState state = new TypeState(type, maxNames);
     // Record the names on the notifying thread first; the diff is taken on the context.
     state.watch =
         watch(type, state.client::noticed, () -> state.awaitingAck, () -> maybeSend(state, type));
@@ -168,8 +177,8 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
     volatile boolean awaitingAck;
 
-    TypeState(ResourceType type) {
-      this.client = new ClientState(type);
+    TypeState(ResourceType type, int maxNames) {
+      this.client = new ClientState(type, maxNames);
     }
   }
 }

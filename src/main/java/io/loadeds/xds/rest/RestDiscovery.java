@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.config.XdsConfig;
 import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
@@ -70,20 +71,23 @@ public final class RestDiscovery {
 
   private final ResourceSource source;
   private final Predicate<String> nodeAllowed;
+  private final int maxNames;
   private final JsonFormat.Parser parser = JsonFormat.parser().ignoringUnknownFields();
   private final JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(TYPES);
 
   /** A gateway that answers every node. */
   public RestDiscovery(ResourceSource source) {
-    this(source, node -> true);
+    this(source, node -> true, XdsConfig.defaults().maxNamesPerSubscription());
   }
 
   /**
    * @param nodeAllowed whether a poll naming this node id (empty when it names none) is answered
+   * @param maxNames how many resources a poll may name; one naming more gets 400
    */
-  public RestDiscovery(ResourceSource source, Predicate<String> nodeAllowed) {
+  public RestDiscovery(ResourceSource source, Predicate<String> nodeAllowed, int maxNames) {
     this.source = source;
     this.nodeAllowed = nodeAllowed;
+    this.maxNames = maxNames;
   }
 
   /**
@@ -152,8 +156,12 @@ public final class RestDiscovery {
           "Type mismatch",
           "type_url '" + ClientText.printable(typeUrl) + "' does not match " + type.typeUrl());
     }
-    Subscription subscription = new Subscription(type);
-    subscription.replace(request.getResourceNamesList());
+    Subscription subscription = new Subscription(type, maxNames);
+    try {
+      subscription.replace(request.getResourceNamesList());
+    } catch (Subscription.TooManyNames e) {
+      return problem(400, "too-many-names", "Too many resource names", e.getMessage());
+    }
     PreparedResponse prepared = PreparedResponse.prepare(source, subscription);
     if (prepared.withheld()) {
       return problem(

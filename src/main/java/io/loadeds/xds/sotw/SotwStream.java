@@ -58,6 +58,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
    * @param id stream id for logs and listeners
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
+   * @param maxNames how many resources the client may name for one type; a request naming more ends
+   *     the stream with INVALID_ARGUMENT
    */
   public SotwStream(
       long id,
@@ -65,8 +67,9 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       ResourceType onlyType,
       ResponseSink<DiscoveryResponse> sink,
       Executor onContext,
-      XdsListener listener) {
-    super(id, source, onlyType, sink, onContext, listener);
+      XdsListener listener,
+      int maxNames) {
+    super(id, source, onlyType, sink, onContext, listener, maxNames);
   }
 
   /** Handles one request from the client. */
@@ -107,7 +110,13 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       }
     }
     boolean first = !state.answered;
-    boolean changed = state.subscription.replace(request.getResourceNamesList());
+    boolean changed;
+    try {
+      changed = state.subscription.replace(request.getResourceNamesList());
+    } catch (Subscription.TooManyNames e) {
+      fail(e.getMessage());
+      return;
+    }
     if (changed) {
       if (!state.subscription.wildcard()) {
         // A name the client drops and names again later must be sent again then.
@@ -131,7 +140,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
   }
 
   private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(type);
+    TypeState state = new TypeState(type, maxNames);
     state.watch =
         watch(type, changed -> {}, () -> state.awaitingAck, () -> maybeSend(state, false));
     return state;
@@ -195,8 +204,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     volatile boolean awaitingAck;
     boolean answered;
 
-    TypeState(ResourceType type) {
-      this.subscription = new Subscription(type);
+    TypeState(ResourceType type, int maxNames) {
+      this.subscription = new Subscription(type, maxNames);
     }
 
     void clientHas(Consumer<Map<String, String>> change) {

@@ -2,6 +2,7 @@ package io.loadeds.xds.delta;
 
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.xds.XdsListener;
@@ -26,9 +27,19 @@ final class DeltaClient {
    * @param context the stream's context; requests run on it too
    */
   DeltaClient(ResourceSource source, ResourceType only, Executor context, XdsListener listener) {
+    this(source, only, context, listener, XdsConfig.defaults().maxNamesPerSubscription());
+  }
+
+  /** The same with a limit on the names per type ({@code xds.maxNamesPerSubscription}). */
+  DeltaClient(
+      ResourceSource source,
+      ResourceType only,
+      Executor context,
+      XdsListener listener,
+      int maxNames) {
     this.sink = new CheckedDeltaSink(only);
     this.context = context;
-    this.stream = new DeltaStream(id, source, only, sink, context, listener);
+    this.stream = new DeltaStream(id, source, only, sink, context, listener, maxNames);
   }
 
   /** Sends the first request of a type (with the node) and returns its answer. */

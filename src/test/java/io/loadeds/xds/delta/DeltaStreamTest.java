@@ -135,6 +135,22 @@ class DeltaStreamTest {
     }
 
     @Test
+    void subscriptionsThatAddUpToMoreThanTheLimitEndTheStream() {
+      source.cluster("a", 8080).cluster("b", 8181);
+      DeltaClient limited = new DeltaClient(source, null, Runnable::run, listener, 3);
+      limited.ack(limited.subscribe(EDS, "a", "b"));
+      limited.send(DeltaMessages.unsubscribe(EDS, "b"));
+      limited.send(DeltaMessages.subscribe(EDS, "c", "d")); // a, c, d: at the limit
+
+      limited.send(DeltaMessages.subscribe(EDS, "e"));
+
+      assertThat(limited.sink.failure()).isNotNull();
+      assertThat(limited.sink.failure().grpcStatus()).isEqualTo(3);
+      assertThat(limited.sink.failure().description()).contains("names 4", "at most 3");
+      assertThat(source.openWatches(EDS)).isEmpty();
+    }
+
+    @Test
     void unsubscribingSendsNothingAndStopsTheUpdates() {
       source.cluster("a", 8080).cluster("b", 8181);
       ads.ack(ads.subscribe(EDS, "a", "b"));

@@ -171,7 +171,7 @@ class RestDiscoveryTest {
 
     @Test
     void aPollFromANodeIdNotAllowedIs403AndNamesTheNodeForTheLog() {
-      RestDiscovery guarded = new RestDiscovery(source, node -> node.startsWith("edge-"));
+      RestDiscovery guarded = new RestDiscovery(source, node -> node.startsWith("edge-"), 10_000);
       String body = "{\"node\":{\"id\":\"intruder\"},\"resourceNames\":[\"a\"]}";
 
       RestDiscovery.Result r = guarded.handle("endpoints", body);
@@ -182,6 +182,21 @@ class RestDiscoveryTest {
       assertThat(guarded.handle("endpoints", body.replace("intruder", "edge-1")).status())
           .isEqualTo(200);
       assertThat(rest.handle("endpoints", body).refusedNode()).isNull();
+    }
+
+    @Test
+    void aPollNamingMoreResourcesThanTheLimitIs400() {
+      RestDiscovery limited = new RestDiscovery(source, node -> true, 2);
+
+      RestDiscovery.Result r =
+          limited.handle("endpoints", "{\"resourceNames\":[\"a\",\"b\",\"c\"]}");
+
+      assertProblem(r, 400);
+      assertThat(new JsonObject(r.body()).getString("type")).endsWith("/too-many-names");
+      assertThat(new JsonObject(r.body()).getString("detail"))
+          .contains("names 3", "at most 2", "xds.maxNamesPerSubscription");
+      assertThat(limited.handle("endpoints", "{\"resourceNames\":[\"a\",\"b\"]}").status())
+          .isEqualTo(200);
     }
 
     @Test

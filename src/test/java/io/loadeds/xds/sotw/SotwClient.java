@@ -2,6 +2,7 @@ package io.loadeds.xds.sotw;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.xds.Responses;
@@ -31,9 +32,19 @@ final class SotwClient {
    * @param context the stream's context; requests run on it too
    */
   SotwClient(ResourceSource source, ResourceType only, Executor context, XdsListener listener) {
+    this(source, only, context, listener, XdsConfig.defaults().maxNamesPerSubscription());
+  }
+
+  /** The same with a limit on the names per type ({@code xds.maxNamesPerSubscription}). */
+  SotwClient(
+      ResourceSource source,
+      ResourceType only,
+      Executor context,
+      XdsListener listener,
+      int maxNames) {
     this.sink = new CheckedSink(only);
     this.context = context;
-    this.stream = new SotwStream(id, source, only, sink, context, listener);
+    this.stream = new SotwStream(id, source, only, sink, context, listener, maxNames);
   }
 
   /** Sends the first request of a type (with the node) and returns its answer. */

@@ -496,6 +496,21 @@ class SotwStreamTest {
     }
 
     @Test
+    void aRequestNamingMoreThanTheLimitEndsTheStreamAndWatchesNothing() {
+      source.cluster("a", 8080);
+      SotwClient limited = new SotwClient(source, null, Runnable::run, listener, 3);
+      limited.ack(limited.subscribe(EDS, "a", "b", "c"), "a", "b", "c");
+
+      limited.send(Responses.first(SotwClient.NODE, EDS, "a", "b", "c", "d"));
+
+      assertThat(limited.sink.failure()).isNotNull();
+      assertThat(limited.sink.failure().grpcStatus()).isEqualTo(3);
+      assertThat(limited.sink.failure().description())
+          .contains("names 4", "at most 3", "xds.maxNamesPerSubscription");
+      assertThat(source.openWatches(EDS)).isEmpty();
+    }
+
+    @Test
     void adsFailsARequestWithoutTypeUrlWithInvalidArgument() {
       ads.send(Responses.first(SotwClient.NODE, EDS, "a").toBuilder().clearTypeUrl().build());
 
