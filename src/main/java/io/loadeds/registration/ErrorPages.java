@@ -16,6 +16,10 @@ import java.util.stream.Collectors;
  */
 final class ErrorPages {
   private static final System.Logger LOG = System.getLogger(ErrorPages.class.getName());
+
+  /** The name of the path-less route that notes requests whose client went away. */
+  static final String CLIENT_LEFT = "client-went-away";
+
   private static final int[] GENERIC = {400, 401, 403, 406, 414, 415, 431, 501, 503};
 
   private ErrorPages() {}
@@ -26,6 +30,7 @@ final class ErrorPages {
     // log it as a SEVERE "unhandled exception". Nobody is left to answer: note it quietly.
     router
         .route()
+        .setName(CLIENT_LEFT)
         .failureHandler(
             ctx -> {
               if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {

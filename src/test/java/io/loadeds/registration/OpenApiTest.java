@@ -76,6 +76,9 @@ class OpenApiTest {
               Clock.systemUTC())
           .mount(vertx, router);
       for (Route route : router.getRoutes()) {
+        if (ErrorPages.CLIENT_LEFT.equals(route.getName())) {
+          continue; // serves failures of every path, answers none
+        }
         assertThat(route.getPath()).as("every route has a path template").isNotNull();
         String template = route.getPath().replaceAll(":([A-Za-z0-9]+)", "{$1}");
         if (template.startsWith("/v1") || template.startsWith("/edsservice")) {
