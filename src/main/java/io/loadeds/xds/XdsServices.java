@@ -124,6 +124,7 @@ public final class XdsServices {
     GrpcServer server =
         GrpcServer.server(
             vertx, new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
+    int maxNames = config.maxNamesPerSubscription();
     for (Service s : SERVICES) {
       binding.<DiscoveryRequest, DiscoveryResponse>bind(
           server,
@@ -132,14 +133,7 @@ public final class XdsServices {
           DiscoveryRequest.getDefaultInstance(),
           "sotw-" + s.mode(),
           (id, sink, onContext) ->
-              new SotwStream(
-                  id,
-                  source,
-                  s.only(),
-                  sink,
-                  onContext,
-                  listener,
-                  config.maxNamesPerSubscription()));
+              new SotwStream(id, source, s.only(), sink, onContext, listener, maxNames));
       binding.<DeltaDiscoveryRequest, DeltaDiscoveryResponse>bind(
           server,
           s.name(),
@@ -147,14 +141,7 @@ public final class XdsServices {
           DeltaDiscoveryRequest.getDefaultInstance(),
           "delta-" + s.mode(),
           (id, sink, onContext) ->
-              new DeltaStream(
-                  id,
-                  source,
-                  s.only(),
-                  sink,
-                  onContext,
-                  listener,
-                  config.maxNamesPerSubscription()));
+              new DeltaStream(id, source, s.only(), sink, onContext, listener, maxNames));
     }
     return server;
   }

@@ -68,6 +68,24 @@ class StreamLimitsTest {
   }
 
   @Test
+  void aRequestNamingMoreResourcesThanTheConfiguredLimitEndsOnlyItsStream() throws Exception {
+    try (TestServer small =
+        TestServer.start(
+            1,
+            XdsConfig.defaults().withWarmUp(Duration.ZERO).withMaxNamesPerSubscription(2),
+            LimitsConfig.defaults())) {
+      ManagedChannel channel = small.channel();
+      XdsStream greedy = ads(channel);
+      greedy.send(Responses.first(XdsStream.NODE, EDS, "a", "b", "c"));
+
+      Status status = greedy.awaitStatus();
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("at most 2", "xds.maxNamesPerSubscription");
+      assertThat(ads(channel).subscribe(EDS, "a", "b").getTypeUrl()).isEqualTo(EDS.typeUrl());
+    }
+  }
+
+  @Test
   void theStreamAboveTheLimitPerConnectionIsRefusedAndAClosedOneGivesItsPlaceBack() {
     ManagedChannel one = server.channel();
     XdsStream first = working(one);
