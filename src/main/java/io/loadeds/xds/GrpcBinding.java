@@ -82,6 +82,7 @@ public final class GrpcBinding {
   private record Inbound<Q>(Q request, String error) {}
 
   private final XdsListener listener;
+  private final RefusedNodeLog refusedNodes;
   private final LongSupplier streamIds;
   private final int maxMessageBytes;
   private final Predicate<String> nodeAllowed;
@@ -110,6 +111,18 @@ public final class GrpcBinding {
       int maxMessageBytes,
       Predicate<String> nodeAllowed,
       StreamLimits limits) {
+    this(listener, streamIds, maxMessageBytes, nodeAllowed, limits, new RefusedNodeLog());
+  }
+
+  /** The same, logging refused node ids in {@code refusedNodes} (shared with REST polling). */
+  GrpcBinding(
+      XdsListener listener,
+      LongSupplier streamIds,
+      int maxMessageBytes,
+      Predicate<String> nodeAllowed,
+      StreamLimits limits,
+      RefusedNodeLog refusedNodes) {
+    this.refusedNodes = refusedNodes;
     this.listener = XdsListener.guarded(listener);
     this.streamIds = streamIds;
     this.maxMessageBytes = maxMessageBytes;
@@ -192,13 +205,11 @@ public final class GrpcBinding {
             String node = nodeIdOf.apply(in.request());
             admission[0] = nodeAllowed.test(node) ? 1 : -1;
             if (admission[0] < 0) {
-              LOG.log(
-                  System.Logger.Level.WARNING,
-                  "refused xDS stream {0} ({1}) from {2}: node id ''{3}'' is not allowed",
-                  id,
-                  mode,
-                  call.connection().remoteAddress(),
-                  ClientText.printable(node));
+              // Once per node id: a refused client reconnects with backoff, for ever.
+              refusedNodes.refused(
+                  node,
+                  "xDS stream " + id + " (" + mode + ")",
+                  String.valueOf(call.connection().remoteAddress()));
               stream.close();
               sink.fail(
                   GrpcStatus.PERMISSION_DENIED.code,

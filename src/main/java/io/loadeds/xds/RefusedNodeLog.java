@@ -5,9 +5,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Logs REST polls refused by {@code auth.allowedNodeIds} at WARNING, once per node id: a refused
- * poller repeats every second or so, and one line per poll would bury everything else. The line
- * says who (node id, remote address) and why; the node id is escaped and cut ({@link ClientText}).
+ * Logs REST polls and gRPC streams refused by {@code auth.allowedNodeIds} at WARNING, once per node
+ * id: a refused poller repeats every second or so, a refused stream reconnects with backoff for
+ * ever, and one line per attempt would bury everything else. The line says who (node id, remote
+ * address) and why; the node id is escaped and cut ({@link ClientText}).
  *
  * <p>Memory is bounded: after {@link #REMEMBERED} distinct node ids the record starts afresh (and
  * says so), so a client inventing node ids cannot grow it; such a client gets a line per id anyway.

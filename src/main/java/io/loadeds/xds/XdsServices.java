@@ -101,7 +101,8 @@ public final class XdsServices {
             new AtomicLong()::incrementAndGet,
             config.maxMessageBytes(),
             nodeAllowed,
-            streamLimits);
+            streamLimits,
+            refusedNodes);
     warmUp();
   }
 

@@ -92,6 +92,20 @@ class NodeIdRestrictionTest {
   }
 
   @Test
+  void aRefusedNodeThatKeepsReconnectingIsLoggedOnce() {
+    for (int i = 0; i < 3; i++) {
+      XdsStream s = ads();
+      s.send(Responses.first("intruder", ResourceType.ENDPOINT, "a"));
+      assertThat(s.awaitStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    assertThat(refusals())
+        .singleElement()
+        .asString()
+        .contains("'intruder'", "xDS stream", "127.0.0.1", "auth.allowedNodeIds");
+  }
+
+  @Test
   void allowedNodeIdsAndPrefixesAreServed() {
     assertThat(ads().subscribe(ResourceType.ENDPOINT, "a").getResourcesCount()).isEqualTo(1);
     XdsStream edge = ads();
