@@ -2,6 +2,7 @@ package io.loadeds.transport;
 
 import io.loadeds.admin.AdminApi;
 import io.loadeds.admin.GrpcHealth;
+import io.loadeds.config.ConfigException;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.TlsConfig;
 import io.loadeds.metrics.ServerMetrics;
@@ -9,6 +10,7 @@ import io.loadeds.registration.RegistrationApi;
 import io.loadeds.xds.XdsServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -104,6 +106,44 @@ final class HttpVerticle extends VerticleBase {
           .setClientAuth(ClientAuth.REQUIRED);
     }
     return options;
+  }
+
+  /**
+   * Reads and parses the PEM files of {@code tls} as the port will, so that a malformed one fails
+   * the start as a configuration error naming the setting, before anything is deployed. Blocks on
+   * file reads: call it off the event loops (at start).
+   *
+   * @throws ConfigException naming the setting whose file cannot be used, and why
+   */
+  static void checkTls(Vertx vertx, TlsConfig tls) {
+    if (!tls.enabled()) {
+      return;
+    }
+    HttpServerOptions options = withTls(new HttpServerOptions(), tls);
+    try {
+      options.getKeyCertOptions().getKeyManagerFactory(vertx);
+    } catch (Exception e) {
+      throw new ConfigException(
+          "tls.certFile "
+              + tls.certFile()
+              + " and tls.keyFile "
+              + tls.keyFile()
+              + " cannot be used: "
+              + reason(e),
+          e);
+    }
+    if (tls.mutual()) {
+      try {
+        options.getTrustOptions().getTrustManagerFactory(vertx);
+      } catch (Exception e) {
+        throw new ConfigException(
+            "tls.clientCaFile " + tls.clientCaFile() + " cannot be used: " + reason(e), e);
+      }
+    }
+  }
+
+  private static String reason(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {

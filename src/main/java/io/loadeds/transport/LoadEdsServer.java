@@ -75,12 +75,15 @@ public final class LoadEdsServer {
   /**
    * Starts a server. The future fails (and nothing keeps running) with a {@link ConfigException} if
    * the configuration is invalid (a bad value, a tokens file that is missing, unreadable or
-   * malformed, a bad allow-list range), or with the cause if the port cannot be bound.
+   * malformed, a bad allow-list range, a PEM file that cannot be parsed), or with the cause if the
+   * port cannot be bound.
    */
   public static Future<LoadEdsServer> start(Vertx vertx, ServerConfig config, Clock clock) {
     LoadEdsServer server;
     try {
-      server = new LoadEdsServer(vertx, config.validate(), clock);
+      ServerConfig valid = config.validate();
+      HttpVerticle.checkTls(vertx, valid.tls());
+      server = new LoadEdsServer(vertx, valid, clock);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     } catch (IllegalArgumentException e) {

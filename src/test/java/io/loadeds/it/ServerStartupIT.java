@@ -145,6 +145,22 @@ class ServerStartupIT {
   }
 
   @Test
+  void aMalformedPemFileStopsWithExitCode2NamingTheSetting() throws Exception {
+    Path cert = Files.writeString(tmp.resolve("cert.pem"), "not a certificate\n");
+    Path key = Files.writeString(tmp.resolve("key.pem"), "not a key\n");
+
+    JavaProcess.Exit exit =
+        run(Map.of(), "--host=127.0.0.1", "--port=0", "--cert-file=" + cert, "--key-file=" + key);
+
+    assertThat(exit.code()).as(exit.lines().toString()).isEqualTo(2);
+    assertThat(exit.lines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            INVALID + " tls.certFile " + cert + " and tls.keyFile " + key + " cannot be used");
+  }
+
+  @Test
   void aPortInUseStopsWithExitCode1AndOneLine() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();

@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.loadeds.config.ConfigException;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.config.TlsConfig;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -119,6 +121,21 @@ class TlsTest {
             () -> start(serverTls().withClientCaFile(dir.resolve("missing.pem").toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("tls.clientCaFile " + dir.resolve("missing.pem") + " is not a readable file");
+  }
+
+  @Test
+  void aMalformedPemFileFailsTheStartAsAConfigurationErrorNamingTheSetting() throws Exception {
+    Path notAKey = Files.writeString(dir.resolve("not-a-key.pem"), "this is not PEM\n");
+    Path notACert =
+        Files.writeString(dir.resolve("not-a-cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+
+    assertThatThrownBy(() -> start(serverTls().withKeyFile(notAKey.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.keyFile " + notAKey)
+        .hasMessageContaining("cannot be used");
+    assertThatThrownBy(() -> start(serverTls().withClientCaFile(notACert.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tls.clientCaFile " + notACert + " cannot be used");
   }
 
   private static TlsConfig serverTls() {
