@@ -27,12 +27,13 @@ public abstract class XdsStreamBase<R> {
   protected final long id;
   protected final ResourceSource source;
   protected final ResponseSink<R> sink;
+  private static final int NACK_MESSAGE_CHARS = 1000;
+
   protected final XdsListener listener;
   private final ResourceType onlyType;
   private final Executor onContext;
   protected final int maxNames;
   protected String nodeId = "";
-  private static final int NACK_MESSAGE_CHARS = 1000;
   protected boolean closed;
 
   /**
@@ -115,7 +116,6 @@ public abstract class XdsStreamBase<R> {
     return t;
   }
 
-  /** Ends the stream with INVALID_ARGUMENT, after releasing it. */
   /**
    * The message of a NACK, escaped and cut for logs and the debug page: a client's error detail can
    * be megabytes and contain line breaks.
@@ -129,6 +129,7 @@ public abstract class XdsStreamBase<R> {
     return nackMessage(request.getErrorDetail());
   }
 
+  /** Ends the stream with INVALID_ARGUMENT, after releasing it. */
   protected final void fail(String description) {
     close();
     sink.fail(INVALID_ARGUMENT, description);
