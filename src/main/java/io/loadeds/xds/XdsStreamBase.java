@@ -23,12 +23,11 @@ import java.util.function.Consumer;
 public abstract class XdsStreamBase<R> {
   private static final System.Logger LOG = System.getLogger(XdsStreamBase.class.getName());
   private static final int INVALID_ARGUMENT = 3;
+  private static final int NACK_MESSAGE_CHARS = 1000;
 
   protected final long id;
   protected final ResourceSource source;
   protected final ResponseSink<R> sink;
-  private static final int NACK_MESSAGE_CHARS = 1000;
-
   protected final XdsListener listener;
   private final ResourceType onlyType;
   private final Executor onContext;
