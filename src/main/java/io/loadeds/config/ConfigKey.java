@@ -96,8 +96,8 @@ public record ConfigKey(
                           .withReadmitHysteresis(integer("registry.readmitHysteresis", v)))),
           new ConfigKey(
               "registry.selfPreservation.threshold",
-              "Fraction of a cluster's live endpoints whose leases must lapse in one reaper pass"
-                  + " (and at least 2) to hold them back",
+              "Fraction of a cluster's endpoints whose leases must lapse together (within one lease"
+                  + " length, at least 2) to hold them back",
               c -> Double.toString(c.registry().selfPreservation().threshold()),
               (c, v) ->
                   c.withRegistry(

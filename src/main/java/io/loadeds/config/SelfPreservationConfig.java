@@ -5,11 +5,13 @@ import java.time.Duration;
 /**
  * When the reaper holds back a mass expiry of one cluster's leases (self-preservation). Immutable.
  *
- * <p>In one reaper pass, if {@code lapsed >= 2} and {@code lapsed > threshold * live} (live: the
- * cluster's endpoints that have not expired, lapsed ones included), the lapsed leases are more
- * likely lost to a registry-side network problem than to that many backends dying together: they
- * stay published for at most {@code maxHold}. Endpoints that renew meanwhile are normal again; the
- * rest expire when the hold ends.
+ * <p>In a reaper pass, if {@code lapsed >= 2} and {@code lapsed > threshold * live}, the lapsed
+ * leases are more likely lost to a registry-side network problem than to that many backends dying
+ * together: they stay published for at most {@code maxHold}. {@code lapsed} counts the leases
+ * lapsed now plus the endpoints that expired within one lease length before (a partition cuts all
+ * heartbeats at once, but leases renewed at different moments lapse spread over one lease length);
+ * {@code live} counts the cluster's endpoints not expired plus those same recently expired ones.
+ * Endpoints that renew meanwhile are normal again; the rest expire when the hold ends.
  *
  * @param threshold fraction of the live endpoints that must lapse in one pass (default 0.5: more
  *     than half); 1 never triggers
@@ -52,7 +54,7 @@ public record SelfPreservationConfig(double threshold, Duration maxHold) {
     return new SelfPreservationConfig(threshold, v);
   }
 
-  /** Whether {@code lapsed} of {@code live} endpoints lapsing in one pass starts a hold. */
+  /** Whether {@code lapsed} of {@code live} endpoints lapsing together starts a hold. */
   public boolean triggers(int lapsed, int live) {
     return enabled() && lapsed >= MIN_LAPSED && lapsed > threshold * live;
   }

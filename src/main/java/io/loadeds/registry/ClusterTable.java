@@ -178,12 +178,15 @@ final class ClusterTable {
       List<RegistryEvent> events) {
     List<Endpoint> lapsed = new ArrayList<>();
     int live = 0;
+    int recent = 0;
     for (Iterator<Endpoint> it = byId.values().iterator(); it.hasNext(); ) {
       Endpoint e = it.next();
       if (e.state() == EndpointState.EXPIRED) {
         if (!e.updatedAt().plus(retention).isAfter(now)) {
           it.remove();
           idByHostPort.remove(hostPort(e.address(), e.port()), e.id());
+        } else if (hold.lapsedRecently(e.updatedAt(), e.ttl(), now)) {
+          recent++;
         }
         continue;
       }
@@ -192,7 +195,7 @@ final class ClusterTable {
         lapsed.add(e);
       }
     }
-    if (hold.holds(lapsed.size(), live, now, selfPreservation)) {
+    if (hold.holds(lapsed.size(), recent, live, now, selfPreservation)) {
       return 0;
     }
     for (Endpoint e : lapsed) {

@@ -153,9 +153,8 @@ public final class Registry implements RegistryView {
   /**
    * Expires every lease that has lapsed and forgets expired records past their retention. Called
    * periodically by the reaper; safe to call from any thread. When most of a cluster's leases lapse
-   * in one call, self-preservation may hold them back for a bounded time (see {@link
-   * io.loadeds.config.SelfPreservationConfig}); one call per reaper interval is what its threshold
-   * means by "one pass".
+   * together (in one call, or spread over one lease length), self-preservation may hold them back
+   * for a bounded time (see {@link io.loadeds.config.SelfPreservationConfig}).
    *
    * @return how many endpoints expired
    */

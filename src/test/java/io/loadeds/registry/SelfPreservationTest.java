@@ -11,8 +11,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Self-preservation (issue 6, Faults): a mass lapse of one cluster's leases in one reaper pass is
- * held back for at most {@code maxHold}; a lapse below the threshold expires at once.
+ * Self-preservation (issue 6, Faults): a mass lapse of one cluster's leases (in one reaper pass, or
+ * spread over one lease length) is held back for at most {@code maxHold}; a lapse below the
+ * threshold expires at once.
  */
 class SelfPreservationTest {
   private static final Duration TTL = Duration.ofSeconds(15);
@@ -132,6 +133,58 @@ class SelfPreservationTest {
     assertThat(h.registry.expireLeases()).isZero();
     h.advance(Duration.ofMillis(1));
     assertThat(h.registry.expireLeases()).isEqualTo(3);
+  }
+
+  @Test
+  void leasesThatLapseSpreadOverOneLeaseLengthCountTogether() {
+    // Heartbeats renewed at different moments: when the network fails, the leases lapse one per
+    // reaper pass. Judged pass by pass, the cluster would be emptied slice by slice.
+    for (int i = 1; i <= 6; i++) {
+      h.put("e" + i, reg("10.0.0." + i, 80));
+      h.advance(Duration.ofSeconds(1));
+    }
+    h.advance(TTL.minusSeconds(6));
+
+    int expired = 0;
+    for (int pass = 1; pass <= 6; pass++) {
+      h.advance(Duration.ofSeconds(1));
+      expired += h.registry.expireLeases();
+    }
+
+    // e1..e3 expired one by one (1 of 6, 2 of 6, 3 of 6: not more than half); with e4 it is 4 of 6.
+    assertThat(expired).isEqualTo(3);
+    assertThat(h.registry.preserving("svc")).isTrue();
+    assertThat(admitted()).isEqualTo(3);
+  }
+
+  @Test
+  void expiriesOlderThanOneLeaseLengthDoNotCount() {
+    register(3);
+    h.advance(TTL.minusSeconds(1));
+    renew(2, 3);
+    h.advance(Duration.ofSeconds(1));
+    assertThat(h.registry.expireLeases()).isEqualTo(1); // e1, alone
+
+    h.advance(TTL.plusSeconds(1)); // e2 and e3 lapse too, but e1 is long gone
+    renew(3, 3);
+    assertThat(h.registry.expireLeases()).isEqualTo(1); // e2, alone: 1 of 2 lapsed
+    assertThat(h.registry.preserving("svc")).isFalse();
+  }
+
+  @Test
+  void theLeasesThatRanOutAtTheEndOfAHoldDoNotStartTheNextOne() {
+    register(4);
+    h.advance(TTL.minusSeconds(1));
+    renew(4, 4);
+    h.advance(Duration.ofSeconds(1));
+    assertThat(h.registry.expireLeases()).isZero(); // e1..e3 held
+    h.advance(HOLD);
+    renew(4, 4);
+    assertThat(h.registry.expireLeases()).isEqualTo(3); // the hold ran out
+
+    h.advance(TTL); // e4 lapses too, within a lease length of the others
+    assertThat(h.registry.expireLeases()).isEqualTo(1);
+    assertThat(h.registry.preserving("svc")).isFalse();
   }
 
   @Test
