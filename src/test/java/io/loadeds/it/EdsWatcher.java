@@ -38,6 +38,7 @@ final class EdsWatcher implements ClientResponseObserver<DiscoveryRequest, Disco
   private final Node node;
   private final List<String> names;
   private final Map<String, AssignmentShape> held = new ConcurrentHashMap<>();
+  private final Map<String, ClusterLoadAssignment> latest = new ConcurrentHashMap<>();
   private final Set<String> nonces = new HashSet<>(); // confined to the gRPC callbacks
   private volatile long responses;
   private volatile String failure;
@@ -77,6 +78,7 @@ final class EdsWatcher implements ClientResponseObserver<DiscoveryRequest, Disco
       for (Any any : r.getResourcesList()) {
         ClusterLoadAssignment cla = any.unpack(ClusterLoadAssignment.class);
         held.put(cla.getClusterName(), AssignmentShape.of(cla));
+        latest.put(cla.getClusterName(), cla);
       }
     } catch (InvalidProtocolBufferException e) {
       fail("undecodable assignment: " + e);
@@ -114,6 +116,11 @@ final class EdsWatcher implements ClientResponseObserver<DiscoveryRequest, Disco
   /** What the stream holds of {@code cluster} now, or null before its first assignment. */
   AssignmentShape holds(String cluster) {
     return held.get(cluster);
+  }
+
+  /** The last assignment received for {@code cluster}, whole, or null before the first. */
+  ClusterLoadAssignment assignment(String cluster) {
+    return latest.get(cluster);
   }
 
   /** Responses received and ACKed so far. */
