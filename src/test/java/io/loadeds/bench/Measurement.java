@@ -6,6 +6,7 @@ package io.loadeds.bench;
  * figure does not apply to the scenario.
  *
  * @param responsesPerChange EDS responses per stream per change of a cluster it watches
+ * @param responses EDS responses the streams received in the measured phase
  * @param missed changes some watching stream never saw (not even through a later state)
  * @param errors assignments in a state the cluster never had, or older than one already seen
  * @param stale streams whose final assignments differ from the registry's final state
@@ -25,6 +26,7 @@ record Measurement(
     Double lastP99,
     Double lastMax,
     Double responsesPerChange,
+    long responses,
     long missed,
     long errors,
     long stale,
@@ -34,6 +36,19 @@ record Measurement(
     double harnessCpuSeconds,
     double rssMb,
     Double heapPerStreamKb) {
+
+  /**
+   * Server CPU per response received, in microseconds: at N = 1000 the servers send responses as
+   * fast as the shared cores allow, so this, not latency, shows what a push costs each of them.
+   */
+  Double serverMicrosPerResponse() {
+    return responses == 0 ? null : cpuSeconds * 1e6 / responses;
+  }
+
+  /** The harness's own CPU per response received (decode, check, ACK), in microseconds. */
+  Double harnessMicrosPerResponse() {
+    return responses == 0 ? null : harnessCpuSeconds * 1e6 / responses;
+  }
 
   boolean clean() {
     return missed == 0 && errors == 0 && stale == 0 && failedRequests == 0;
