@@ -4,6 +4,8 @@ import io.loadeds.snapshot.ResourceType;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * What one stream wants of one resource type, following the xDS wildcard rules. Not thread-safe:
@@ -20,6 +22,7 @@ public final class Subscription {
 
   private final ResourceType type;
   private final int maxNames;
+  private final UnaryOperator<String> canonical;
   private Set<String> names = Set.of();
   private boolean wildcard;
   private boolean legacyWildcard;
@@ -46,8 +49,19 @@ public final class Subscription {
    * @param maxNames how many resources (besides {@code "*"}) the subscription may name
    */
   public Subscription(ResourceType type, int maxNames) {
+    this(type, maxNames, UnaryOperator.identity());
+  }
+
+  /**
+   * @param maxNames how many resources (besides {@code "*"}) the subscription may name
+   * @param canonical returns an equal string to keep in place of a requested name: the cache's own
+   *     instance of a name it publishes. Every request decodes fresh strings, and a thousand
+   *     streams naming the same clusters would otherwise each keep their own copies.
+   */
+  public Subscription(ResourceType type, int maxNames, UnaryOperator<String> canonical) {
     this.type = type;
     this.maxNames = maxNames;
+    this.canonical = canonical;
   }
 
   /**
@@ -78,10 +92,9 @@ public final class Subscription {
       newWildcard = false;
       legacyWildcard = false;
     }
-    Set<String> newNames = Set.copyOf(explicit);
-    boolean changed = newWildcard != wildcard || !newNames.equals(names);
+    boolean namesChanged = keep(explicit);
+    boolean changed = namesChanged || newWildcard != wildcard;
     wildcard = newWildcard;
-    names = newNames;
     return changed;
   }
 
@@ -126,11 +139,25 @@ public final class Subscription {
       throw new TooManyNames(type, newNames.size(), maxNames);
     }
     started = true;
-    boolean changed = newWildcard != wildcard || !newNames.equals(names);
+    boolean namesChanged = keep(newNames);
+    boolean changed = namesChanged || newWildcard != wildcard;
     wildcard = newWildcard;
     legacyWildcard = false;
-    names = Set.copyOf(newNames);
     return changed;
+  }
+
+  /**
+   * Makes {@code newNames} the named resources, in canonical instances.
+   *
+   * @return whether they differ from the current ones; when equal, the current set (and its
+   *     strings, shared with the watch index) is kept and the request's copies are left to the GC
+   */
+  private boolean keep(Set<String> newNames) {
+    if (newNames.equals(names)) {
+      return false;
+    }
+    names = newNames.stream().map(canonical).collect(Collectors.toUnmodifiableSet());
+    return true;
   }
 
   /** Whether the client wants {@code name}: it names it, or it is a wildcard subscription. */

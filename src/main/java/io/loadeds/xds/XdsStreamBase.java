@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.VersionedResource;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -56,6 +57,15 @@ public abstract class XdsStreamBase<R> {
     this.sink = sink;
     this.onContext = onContext;
     this.listener = XdsListener.guarded(listener);
+  }
+
+  /**
+   * The source's own instance of a resource name, or {@code name} itself when the source does not
+   * publish it. Subscriptions keep these, so a thousand streams naming the same clusters share one
+   * string per name instead of holding what each of their requests decoded.
+   */
+  protected final String canonicalName(ResourceType type, String name) {
+    return source.get(type, name).map(VersionedResource::name).orElse(name);
   }
 
   /** The node id the client announced, or empty. */

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What the client of one delta stream holds and wants of one resource type, and the diff that
@@ -52,9 +53,12 @@ final class ClientState {
   private boolean started;
   private boolean answerEvenIfEmpty;
 
-  ClientState(ResourceType type, int maxNames) {
+  /**
+   * @param canonical the source's own instance of a name ({@link Subscription})
+   */
+  ClientState(ResourceType type, int maxNames, UnaryOperator<String> canonical) {
     this.type = type;
-    this.subscription = new Subscription(type, maxNames);
+    this.subscription = new Subscription(type, maxNames, canonical);
   }
 
   Subscription subscription() {

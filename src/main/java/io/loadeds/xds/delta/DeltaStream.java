@@ -133,7 +133,7 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   }
 
   private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(type, maxNames);
+    TypeState state = new TypeState(new ClientState(type, maxNames, n -> canonicalName(type, n)));
     // Record the names on the notifying thread first; the diff is taken on the context.
     state.watch =
         watch(type, state.client::noticed, () -> state.awaitingAck, () -> maybeSend(state, type));
@@ -177,8 +177,8 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
     volatile boolean awaitingAck;
 
-    TypeState(ResourceType type, int maxNames) {
-      this.client = new ClientState(type, maxNames);
+    TypeState(ClientState client) {
+      this.client = client;
     }
   }
 }

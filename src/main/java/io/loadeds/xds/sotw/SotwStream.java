@@ -140,7 +140,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
   }
 
   private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(type, maxNames);
+    TypeState state = new TypeState(new Subscription(type, maxNames, n -> canonicalName(type, n)));
     state.watch =
         watch(type, changed -> {}, () -> state.awaitingAck, () -> maybeSend(state, false));
     return state;
@@ -204,8 +204,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     volatile boolean awaitingAck;
     boolean answered;
 
-    TypeState(ResourceType type, int maxNames) {
-      this.subscription = new Subscription(type, maxNames);
+    TypeState(Subscription subscription) {
+      this.subscription = subscription;
     }
 
     void clientHas(Consumer<Map<String, String>> change) {

@@ -1,0 +1,70 @@
+package io.loadeds.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loadeds.snapshot.ResourceType;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a subscription keeps of the names clients send. A thousand streams re-send the same names in
+ * every ACK, each decoded into fresh strings; what the subscriptions keep is what the server holds
+ * per stream for as long as it is open.
+ */
+class SubscriptionTest {
+  // The source's own instances of the names it publishes.
+  private final String a = new String("cluster-a");
+  private final String b = new String("cluster-b");
+  private final Map<String, String> published = Map.of(a, a, b, b);
+
+  private Subscription subscription() {
+    return new Subscription(ResourceType.ENDPOINT, 10, n -> published.getOrDefault(n, n));
+  }
+
+  @Test
+  void keepsTheSourcesInstancesOfPublishedNames() {
+    Subscription s = subscription();
+
+    assertThat(s.replace(List.of(new String("cluster-a"), new String("unknown")))).isTrue();
+
+    assertThat(s.names()).containsExactlyInAnyOrder("cluster-a", "unknown");
+    assertThat(s.names().stream().filter(n -> n.equals("cluster-a")).findFirst().get()).isSameAs(a);
+  }
+
+  @Test
+  void anAckWithTheSameNamesChangesNothingAndKeepsWhatIsHeld() {
+    Subscription s = subscription();
+    s.replace(List.of(new String("cluster-a"), new String("cluster-b")));
+    Set<String> held = s.names();
+
+    assertThat(s.replace(List.of(new String("cluster-b"), new String("cluster-a")))).isFalse();
+
+    assertThat(s.names()).isSameAs(held);
+  }
+
+  @Test
+  void deltaUpdatesKeepTheSourcesInstancesToo() {
+    Subscription s = subscription();
+
+    assertThat(s.update(List.of(new String("cluster-b")), List.of())).isTrue();
+    Set<String> held = s.names();
+    assertThat(s.update(List.of(new String("cluster-b")), List.of("nothing"))).isFalse();
+
+    assertThat(s.names()).isSameAs(held);
+    assertThat(s.names().iterator().next()).isSameAs(b);
+  }
+
+  @Test
+  void tooManyNamesLeavesTheSubscriptionAsItWas() {
+    Subscription s = new Subscription(ResourceType.ENDPOINT, 1);
+    s.replace(List.of("one"));
+
+    assertThatThrownBy(() -> s.replace(List.of("one", "two")))
+        .isInstanceOf(Subscription.TooManyNames.class)
+        .hasMessageContaining("xds.maxNamesPerSubscription");
+    assertThat(s.names()).containsExactly("one");
+  }
+}
