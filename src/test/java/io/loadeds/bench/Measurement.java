@@ -38,8 +38,9 @@ record Measurement(
     Double heapPerStreamKb) {
 
   /**
-   * Server CPU per response received, in microseconds: at N = 1000 the servers send responses as
-   * fast as the shared cores allow, so this, not latency, shows what a push costs each of them.
+   * Server CPU per response received, in microseconds. Meaningful where the servers push as fast as
+   * the shared cores allow (N = 1000): there latency is set by what a push costs server and harness
+   * together, and this says what it costs the server.
    */
   Double serverMicrosPerResponse() {
     return responses == 0 ? null : cpuSeconds * 1e6 / responses;
