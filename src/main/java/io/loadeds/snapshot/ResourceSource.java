@@ -37,7 +37,8 @@ public interface ResourceSource {
    * Opens a watch on one type. {@code onChange} receives the names of resources that changed (were
    * added, updated or removed) and is called only for names the watch subscribes to, or for any
    * name while it is a wildcard watch. It is called on an arbitrary thread and must only hand the
-   * notice over to its own context; it reads the new state with {@link #all} or {@link #get}.
+   * notice over to its own context; it reads the new state with {@link #all} or {@link #get}. The
+   * set may be shared with other watches: read it, never change it.
    */
   Watch watch(ResourceType type, Consumer<Set<String>> onChange);
 

@@ -22,13 +22,14 @@ final class WatchIndex {
 
   /** Adds to {@code out} every watch interested in {@code name}, with the name. */
   void collect(String name, Map<IndexedWatch, Set<String>> out) {
+    Set<String> just = Set.of(name);
     for (IndexedWatch w : wildcard) {
-      out.computeIfAbsent(w, k -> new HashSet<>()).add(name);
+      add(out, w, just);
     }
     Set<IndexedWatch> named = byName.get(name);
     if (named != null) {
       for (IndexedWatch w : named) {
-        out.computeIfAbsent(w, k -> new HashSet<>()).add(name);
+        add(out, w, just);
       }
     }
   }
@@ -40,10 +41,33 @@ final class WatchIndex {
     byName.forEach(
         (name, named) -> {
           if (which.test(name)) {
+            Set<String> just = Set.of(name);
             for (IndexedWatch w : named) {
-              out.computeIfAbsent(w, k -> new HashSet<>()).add(name);
+              add(out, w, just);
             }
           }
+        });
+  }
+
+  /**
+   * Records that {@code w} is to hear of {@code names}. A change to one cluster wakes every stream
+   * that watches it, a thousand at a time: they share one immutable set of that name, and only a
+   * watch that hears of a second name gets a set of its own (mutable, and grown in place).
+   */
+  private static void add(Map<IndexedWatch, Set<String>> out, IndexedWatch w, Set<String> names) {
+    out.compute(
+        w,
+        (k, have) -> {
+          if (have == null) {
+            return names;
+          }
+          if (have instanceof HashSet<String> own) {
+            own.addAll(names);
+            return own;
+          }
+          Set<String> own = new HashSet<>(have);
+          own.addAll(names);
+          return own;
         });
   }
 
