@@ -17,7 +17,10 @@ import java.util.List;
  *   <tr><td>bench.churnToggles / bench.churnRate</td><td>2000 at 1000/s (quick: 500)</td></tr>
  *   <tr><td>bench.throughputSeconds / bench.connections</td><td>10 s, 32 (quick: 3 s)</td></tr>
  *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
- *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar</td></tr>
+ *   <tr><td>bench.warmupToggles</td><td>50 unmeasured toggles before each measured phase
+ *       (quick: 20)</td></tr>
+ *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
+ *       built)</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
  *   <tr><td>bench.histogramDir</td><td>none; a directory gets each memory scenario's live-class
  *       histogram per server (jcmd GC.class_histogram), for profiling</td></tr>
