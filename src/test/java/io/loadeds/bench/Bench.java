@@ -17,17 +17,19 @@ public final class Bench {
     List<Scenario> scenarios = Scenario.all(config);
     List<Measurement> results = new ArrayList<>();
     long start = System.nanoTime();
-    for (int i = 0; i < scenarios.size(); i++) {
-      Scenario s = scenarios.get(i);
-      List<ServerProcess.Kind> order = new ArrayList<>(config.servers());
-      if (i % 2 == 1) {
-        java.util.Collections.reverse(order);
-      }
-      for (ServerProcess.Kind kind : order) {
-        System.out.printf("bench: %-14s on %-18s ...%n", s.name(), kind.label);
-        Measurement m = Runner.run(config, s, kind);
-        results.add(m);
-        System.out.println("bench:   " + Report.row(m));
+    int turn = 0;
+    for (Scenario s : scenarios) {
+      for (int round = 0; round < s.rounds(); round++) {
+        List<ServerProcess.Kind> order = new ArrayList<>(config.servers());
+        if (turn++ % 2 == 1) {
+          java.util.Collections.reverse(order);
+        }
+        for (ServerProcess.Kind kind : order) {
+          System.out.printf("bench: %-14s on %-18s ...%n", s.name(), kind.label);
+          Measurement m = Runner.run(config, s, kind);
+          results.add(m);
+          System.out.println("bench:   " + Report.row(m));
+        }
       }
     }
     Report report = new Report(config, results, (System.nanoTime() - start) / 1e9);

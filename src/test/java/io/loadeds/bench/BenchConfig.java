@@ -17,8 +17,10 @@ import java.util.List;
  *   <tr><td>bench.churnToggles / bench.churnRate</td><td>2000 at 1000/s (quick: 500)</td></tr>
  *   <tr><td>bench.throughputSeconds / bench.connections</td><td>10 s, 32 (quick: 3 s)</td></tr>
  *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
- *   <tr><td>bench.warmupToggles</td><td>50 unmeasured toggles before each measured phase
- *       (quick: 20)</td></tr>
+ *   <tr><td>bench.warmupToggles</td><td>1000 unmeasured toggles before each measured phase, so
+ *       both servers' JIT has settled (quick: 200)</td></tr>
+ *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, whose last-stream p99 ratio
+ *       (a target) varies most from run to run; figures are medians (quick: 1)</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
  *       built)</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
@@ -41,6 +43,7 @@ record BenchConfig(
     int clusters,
     int endpoints,
     int warmupToggles,
+    int rounds,
     String serverJar,
     List<String> serverJvmArgs,
     String histogramDir,
@@ -71,7 +74,8 @@ record BenchConfig(
         integer("bench.connections", 32),
         integer("bench.clusters", 10),
         integer("bench.endpoints", 10),
-        integer("bench.warmupToggles", quick ? 20 : 50),
+        integer("bench.warmupToggles", quick ? 200 : 1000),
+        integer("bench.rounds", quick ? 1 : 3),
         prop("bench.serverJar", "target/loadeds-server.jar"),
         Arrays.stream(prop("bench.serverJvmArgs", "").split(" "))
             .filter(s -> !s.isBlank())

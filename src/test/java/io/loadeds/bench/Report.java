@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 
 /** The terminal table, the JSON file and the README block of one run. */
@@ -21,10 +20,26 @@ final class Report {
   static final String START = "<!-- bench:start -->";
   static final String END = "<!-- bench:end -->";
 
-  /** One figure compared: ours, theirs and the target on the ratio, if any. */
-  record Ratio(String scenario, String metric, double ours, double theirs, String target) {
-    double ratio() {
-      return ours / theirs;
+  /**
+   * One figure compared. With several rounds, {@code ours} and {@code theirs} are the medians of
+   * each server's figures, {@code ratio} the median of the per-round ratios (ours / theirs of the
+   * same round) and {@code min} / {@code max} their range; {@code target} is the issue's target on
+   * the ratio, if any.
+   */
+  record Ratio(
+      String scenario,
+      String metric,
+      double ours,
+      double theirs,
+      double ratio,
+      double min,
+      double max,
+      int rounds,
+      String target) {
+
+    /** The range of the per-round ratios, or empty for a single round. */
+    String range() {
+      return rounds < 2 ? "" : String.format("%.2f-%.2f (%d rounds)", min, max, rounds);
     }
   }
 
@@ -128,34 +143,63 @@ final class Report {
       String metric,
       Function<Measurement, Double> get,
       String target) {
-    Optional<Double> ours = find(scenario, ServerProcess.Kind.OURS).map(get);
-    Optional<Double> theirs = find(scenario, ServerProcess.Kind.THEIRS).map(get);
-    if (ours.isPresent() && theirs.isPresent()) {
-      list.add(new Ratio(scenario, metric, ours.get(), theirs.get(), target));
+    List<Double> ours = values(scenario, ServerProcess.Kind.OURS, get);
+    List<Double> theirs = values(scenario, ServerProcess.Kind.THEIRS, get);
+    int rounds = Math.min(ours.size(), theirs.size());
+    if (rounds == 0) {
+      return;
     }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      ratios.add(ours.get(i) / theirs.get(i));
+    }
+    list.add(
+        new Ratio(
+            scenario,
+            metric,
+            Stats.median(ours),
+            Stats.median(theirs),
+            Stats.median(ratios),
+            Stats.percentile(ratios, 0),
+            Stats.percentile(ratios, 100),
+            rounds,
+            target));
   }
 
-  private Optional<Measurement> find(String scenario, ServerProcess.Kind kind) {
-    return results.stream()
-        .filter(m -> m.scenario().equals(scenario) && m.server().equals(kind.label))
-        .findFirst();
+  /**
+   * One server's figure in each round of a scenario, in run order; empty when any round lacks it.
+   */
+  private List<Double> values(
+      String scenario, ServerProcess.Kind kind, Function<Measurement, Double> get) {
+    List<Double> values = new ArrayList<>();
+    for (Measurement m : results) {
+      if (m.scenario().equals(scenario) && m.server().equals(kind.label)) {
+        Double v = get.apply(m);
+        if (v == null) {
+          return List.of();
+        }
+        values.add(v);
+      }
+    }
+    return values;
   }
 
   String ratios() {
     StringBuilder out =
         new StringBuilder(
             String.format(
-                "%n%-14s %-24s %10s %10s %8s  %s%n",
-                "scenario", "metric", "ours", "theirs", "ratio", "target"));
+                "%n%-14s %-24s %10s %10s %8s  %-24s %s%n",
+                "scenario", "metric", "ours", "theirs", "ratio", "range", "target"));
     for (Ratio r : ratioList()) {
       out.append(
           String.format(
-              "%-14s %-24s %10.2f %10.2f %8.2f  %s%n",
+              "%-14s %-24s %10.2f %10.2f %8.2f  %-24s %s%n",
               r.scenario(),
               r.metric(),
               r.ours(),
               r.theirs(),
               r.ratio(),
+              r.range(),
               Objects.requireNonNullElse(r.target(), "")));
     }
     return out.toString();
@@ -197,6 +241,9 @@ final class Report {
       m.put("ours", r.ours());
       m.put("theirs", r.theirs());
       m.put("ratio", r.ratio());
+      m.put("ratioMin", r.min());
+      m.put("ratioMax", r.max());
+      m.put("rounds", r.rounds());
       m.put("target", r.target());
       ratios.add(m);
     }
@@ -236,17 +283,19 @@ final class Report {
         .append(", ")
         .append(String.format("%.0f s", seconds))
         .append(".\n\n");
-    block.append("| scenario | figure | LoadEDS | java-control-plane | ratio | target |\n");
-    block.append("|---|---|---:|---:|---:|---|\n");
+    block.append(
+        "| scenario | figure | LoadEDS | java-control-plane | ratio | ratio range | target |\n");
+    block.append("|---|---|---:|---:|---:|---|---|\n");
     for (Ratio r : ratioList()) {
       block.append(
           String.format(
-              "| %s | %s | %.2f | %.2f | %.2f | %s |%n",
+              "| %s | %s | %.2f | %.2f | %.2f | %s | %s |%n",
               r.scenario(),
               r.metric(),
               r.ours(),
               r.theirs(),
               r.ratio(),
+              r.range(),
               Objects.requireNonNullElse(r.target(), "")));
     }
     String text2 = text.substring(0, from) + block + text.substring(to);

@@ -13,6 +13,7 @@ import java.util.List;
  * @param rate toggles per second
  * @param throughputSeconds how long to measure registration throughput (0: not measured)
  * @param memory measure heap after GC per stream
+ * @param rounds how many times to run it against each server, alternating which goes first
  */
 record Scenario(
     String name,
@@ -21,21 +22,33 @@ record Scenario(
     int toggles,
     int rate,
     double throughputSeconds,
-    boolean memory) {
+    boolean memory,
+    int rounds) {
 
   /** The scenarios of issue 5, sized by {@code config}, filtered by {@code bench.scenarios}. */
   static List<Scenario> all(BenchConfig config) {
     List<Scenario> list = new ArrayList<>();
     int biggest = config.fanOut().stream().mapToInt(Integer::intValue).max().orElse(0);
     for (int n : config.fanOut()) {
+      boolean big = n == biggest;
       list.add(
-          new Scenario("fanout-" + n, n, false, config.toggles(), config.rate(), 0, n == biggest));
+          new Scenario(
+              "fanout-" + n,
+              n,
+              false,
+              config.toggles(),
+              config.rate(),
+              0,
+              big,
+              big ? config.rounds() : 1));
     }
     list.add(
-        new Scenario("churn-100", 100, false, config.churnToggles(), config.churnRate(), 0, false));
-    list.add(new Scenario("watch-1-of-10", 100, true, config.toggles(), config.rate(), 0, false));
-    list.add(new Scenario("register-0", 0, false, 0, 0, config.throughputSeconds(), false));
-    list.add(new Scenario("register-100", 100, false, 0, 0, config.throughputSeconds(), false));
+        new Scenario(
+            "churn-100", 100, false, config.churnToggles(), config.churnRate(), 0, false, 1));
+    list.add(
+        new Scenario("watch-1-of-10", 100, true, config.toggles(), config.rate(), 0, false, 1));
+    list.add(new Scenario("register-0", 0, false, 0, 0, config.throughputSeconds(), false, 1));
+    list.add(new Scenario("register-100", 100, false, 0, 0, config.throughputSeconds(), false, 1));
     return list.stream().filter(s -> config.selected(s.name())).toList();
   }
 }
