@@ -5,6 +5,7 @@ import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  * @param type the resource type
  * @param version hash of the names and versions included; equal content gives an equal version,
  *     also across restarts
- * @param resources what to send
+ * @param resources what to send, in name order
  * @param held whether a named resource is held back ({@link ResourceSource#held}): an answer
  *     without resources is then not sent, as it would tell the client nothing is there
  */
@@ -27,28 +28,46 @@ public record PreparedResponse(
   /** Builds the answer to {@code subscription} from the current resources. */
   public static PreparedResponse prepare(ResourceSource source, Subscription subscription) {
     ResourceType type = subscription.type();
-    TreeMap<String, VersionedResource> chosen = new TreeMap<>();
     if (subscription.wildcard()) {
-      chosen.putAll(source.all(type));
+      return prepareWildcard(source, subscription);
     }
+    // The common case, on every ACK of every stream: walk the names in order, hash as we go.
+    List<String> names = subscription.sortedNames();
+    List<VersionedResource> chosen = new ArrayList<>(names.size());
+    VersionedResource.Hasher version = new VersionedResource.Hasher().add(type.name());
+    boolean held = false;
+    for (String name : names) {
+      held |= source.held(type, name);
+      VersionedResource r = resolve(source, type, name);
+      if (r != null) {
+        chosen.add(r);
+        version.add(name).add(r.version());
+      }
+    }
+    return new PreparedResponse(type, version.done(), Collections.unmodifiableList(chosen), held);
+  }
+
+  private static PreparedResponse prepareWildcard(
+      ResourceSource source, Subscription subscription) {
+    ResourceType type = subscription.type();
+    TreeMap<String, VersionedResource> chosen = new TreeMap<>(source.all(type));
     boolean held = false;
     for (String name : subscription.names()) {
       held |= source.held(type, name);
-      Optional<VersionedResource> r = source.get(type, name);
-      if (r.isEmpty()) {
-        r = source.placeholder(type, name);
+      VersionedResource r = resolve(source, type, name);
+      if (r != null) {
+        chosen.put(name, r);
       }
-      r.ifPresent(v -> chosen.put(name, v));
     }
-    List<String> parts = new ArrayList<>(chosen.size() * 2 + 1);
-    parts.add(type.name());
-    chosen.forEach(
-        (name, r) -> {
-          parts.add(name);
-          parts.add(r.version());
-        });
-    return new PreparedResponse(
-        type, VersionedResource.hash(parts), List.copyOf(chosen.values()), held);
+    VersionedResource.Hasher version = new VersionedResource.Hasher().add(type.name());
+    chosen.forEach((name, r) -> version.add(name).add(r.version()));
+    return new PreparedResponse(type, version.done(), List.copyOf(chosen.values()), held);
+  }
+
+  /** The published resource of that name, else the source's placeholder, else null. */
+  private static VersionedResource resolve(ResourceSource source, ResourceType type, String name) {
+    Optional<VersionedResource> r = source.get(type, name);
+    return r.isPresent() ? r.get() : source.placeholder(type, name).orElse(null);
   }
 
   /** Whether this answer is to be held back: it would only say "nothing" about held names. */
@@ -63,6 +82,10 @@ public record PreparedResponse(
 
   /** {@code resources} packed for a DiscoveryResponse. */
   public static List<Any> bodies(List<VersionedResource> resources) {
-    return resources.stream().map(VersionedResource::body).toList();
+    List<Any> bodies = new ArrayList<>(resources.size());
+    for (VersionedResource r : resources) {
+      bodies.add(r.body());
+    }
+    return bodies;
   }
 }

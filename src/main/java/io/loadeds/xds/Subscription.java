@@ -3,6 +3,7 @@ package io.loadeds.xds;
 import io.loadeds.snapshot.ResourceType;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -19,11 +20,13 @@ import java.util.stream.Collectors;
  */
 public final class Subscription {
   private static final String WILDCARD = "*";
+  private static final int SMALL = 64;
 
   private final ResourceType type;
   private final int maxNames;
   private final UnaryOperator<String> canonical;
   private Set<String> names = Set.of();
+  private List<String> sortedNames = List.of();
   private boolean wildcard;
   private boolean legacyWildcard;
   private boolean started;
@@ -73,6 +76,9 @@ public final class Subscription {
   public boolean replace(Collection<String> requested) {
     if (requested.size() > maxNames + 1) { // before copying what may be a huge list
       throw new TooManyNames(type, requested.size(), maxNames);
+    }
+    if (repeats(requested)) {
+      return false;
     }
     Set<String> explicit = new LinkedHashSet<>(requested);
     boolean star = explicit.remove(WILDCARD);
@@ -157,6 +163,35 @@ public final class Subscription {
       return false;
     }
     names = newNames.stream().map(canonical).collect(Collectors.toUnmodifiableSet());
+    sortedNames = names.stream().sorted().toList();
+    return true;
+  }
+
+  /**
+   * Whether a SotW request names exactly what is subscribed already, with no wildcard on either
+   * side: what every ACK of an unchanged subscription sends. Answered without copying the list.
+   * Lists of up to {@value #SMALL} names are checked for duplicates pair by pair; longer ones take
+   * the general path.
+   */
+  private boolean repeats(Collection<String> requested) {
+    int n = requested.size();
+    if (!started || wildcard || n == 0 || n != names.size() || n > SMALL) {
+      return false;
+    }
+    if (!(requested instanceof List<String> list)) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      String name = list.get(i);
+      if (!names.contains(name)) {
+        return false; // also catches "*", never a member of names
+      }
+      for (int j = 0; j < i; j++) {
+        if (list.get(j).equals(name)) {
+          return false;
+        }
+      }
+    }
     return true;
   }
 
@@ -167,6 +202,11 @@ public final class Subscription {
 
   public boolean wildcard() {
     return wildcard;
+  }
+
+  /** {@link #names()} in name order. */
+  public List<String> sortedNames() {
+    return sortedNames;
   }
 
   /** Explicitly named resources (a wildcard subscription may name some too). */

@@ -46,6 +46,38 @@ class SubscriptionTest {
   }
 
   @Test
+  void aRequestThatRepeatsANameIsNotMistakenForTheSameSubscription() {
+    Subscription s = subscription();
+    s.replace(List.of("cluster-a", "cluster-b"));
+
+    assertThat(s.replace(List.of("cluster-a", new String("cluster-a")))).isTrue();
+
+    assertThat(s.names()).containsExactly("cluster-a");
+  }
+
+  @Test
+  void aStarBesideTheSameNumberOfNamesTurnsTheWildcardOn() {
+    Subscription s = subscription();
+    s.replace(List.of("cluster-a", "cluster-b"));
+
+    assertThat(s.replace(List.of("cluster-a", "*"))).isTrue();
+
+    assertThat(s.wildcard()).isTrue();
+    assertThat(s.names()).containsExactly("cluster-a");
+  }
+
+  @Test
+  void sortedNamesFollowTheNamesInNameOrder() {
+    Subscription s = subscription();
+    s.replace(List.of("cluster-b", "unknown", "cluster-a"));
+    assertThat(s.sortedNames()).containsExactly("cluster-a", "cluster-b", "unknown");
+
+    Subscription delta = subscription();
+    delta.update(List.of("cluster-b", "aaa", "unknown"), List.of("unknown"));
+    assertThat(delta.sortedNames()).containsExactly("aaa", "cluster-b");
+  }
+
+  @Test
   void deltaUpdatesKeepTheSourcesInstancesToo() {
     Subscription s = subscription();
 

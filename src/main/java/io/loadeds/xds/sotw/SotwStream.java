@@ -12,6 +12,7 @@ import io.loadeds.xds.ResponseSink;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -163,13 +164,27 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     ResourceType type = state.subscription.type();
     List<VersionedResource> body = prepared.resources();
     if (!type.fullStateOfTheWorld()) {
-      body = body.stream().filter(r -> !r.version().equals(state.clientHas.get(r.name()))).toList();
-      if (body.isEmpty() && state.answered) {
+      List<VersionedResource> missing = new ArrayList<>(body.size());
+      for (VersionedResource r : body) {
+        if (!r.version().equals(state.clientHas.get(r.name()))) {
+          missing.add(r);
+        }
+      }
+      if (missing.isEmpty() && state.answered) {
         return; // the client holds all of it already (a narrowed subscription, say)
       }
-      List<VersionedResource> sent = body;
-      state.clientHas(h -> sent.forEach(r -> h.put(r.name(), r.version())));
-      state.lastSent = body.stream().map(VersionedResource::name).toList();
+      body = missing;
+      state.clientHas(
+          h -> {
+            for (VersionedResource r : missing) {
+              h.put(r.name(), r.version());
+            }
+          });
+      List<String> sent = new ArrayList<>(missing.size());
+      for (VersionedResource r : missing) {
+        sent.add(r.name());
+      }
+      state.lastSent = sent;
     }
     String nonce = Long.toString(++nonces);
     // Record before sending: the ACK may race back before send() returns on some transports.
@@ -177,13 +192,15 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     state.sentNonce = nonce;
     state.awaitingAck = true;
     state.answered = true;
-    sink.send(
+    DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()
             .setVersionInfo(prepared.version())
             .setTypeUrl(type.typeUrl())
-            .setNonce(nonce)
-            .addAllResources(PreparedResponse.bodies(body))
-            .build());
+            .setNonce(nonce);
+    for (VersionedResource r : body) {
+      response.addResources(r.body());
+    }
+    sink.send(response.build());
     listener.responseSent(id, nodeId, type, prepared.version(), nonce);
   }
 
