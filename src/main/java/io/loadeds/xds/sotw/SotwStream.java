@@ -14,12 +14,11 @@ import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The state-of-the-world xDS protocol for one stream (ADS, or one per-type service), independent of
@@ -96,7 +95,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         state.nackedVersion = state.sentVersion;
         // What the client kept of the rejected response is unknown: send those again with the
         // next different content.
-        state.clientHas(h -> state.lastSent.forEach(h::remove));
+        state.forget(name -> state.lastSent.stream().anyMatch(r -> r.name().equals(name)));
         LOG.log(
             System.Logger.Level.WARNING,
             "node {0} rejected {1} version {2}: {3}",
@@ -121,7 +120,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     if (changed) {
       if (!state.subscription.wildcard()) {
         // A name the client drops and names again later must be sent again then.
-        state.clientHas(h -> h.keySet().retainAll(state.subscription.names()));
+        state.forget(name -> !state.subscription.names().contains(name));
       }
       state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
       listener.subscribed(id, type, state.subscription.names(), state.subscription.wildcard());
@@ -166,25 +165,18 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     if (!type.fullStateOfTheWorld()) {
       List<VersionedResource> missing = new ArrayList<>(body.size());
       for (VersionedResource r : body) {
-        if (!r.version().equals(state.clientHas.get(r.name()))) {
+        if (!r.version().equals(state.heldVersion(r.name()))) {
           missing.add(r);
         }
       }
       if (missing.isEmpty() && state.answered) {
         return; // the client holds all of it already (a narrowed subscription, say)
       }
+      // What was not missing, the client holds at these very versions: it now holds the whole
+      // answer, which is immutable and in name order, so it is kept as it is.
+      state.clientHas = body;
+      state.lastSent = missing;
       body = missing;
-      state.clientHas(
-          h -> {
-            for (VersionedResource r : missing) {
-              h.put(r.name(), r.version());
-            }
-          });
-      List<String> sent = new ArrayList<>(missing.size());
-      for (VersionedResource r : missing) {
-        sent.add(r.name());
-      }
-      state.lastSent = sent;
     }
     String nonce = Long.toString(++nonces);
     // Record before sending: the ACK may race back before send() returns on some transports.
@@ -207,12 +199,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
   /** Per-type protocol state of this stream. */
   private static final class TypeState {
     final Subscription subscription;
-    // EDS and RDS only: the version of each resource the client was sent and did not reject.
-    // Immutable, replaced on change: a thousand streams keep it compact, and it changes at most
-    // once
-    // per response.
-    Map<String, String> clientHas = Map.of();
-    List<String> lastSent = List.of();
+    // EDS and RDS only: the resources the client was sent and did not reject, in name order, and
+    // those the last response carried (forgotten if the client rejects it).
+    List<VersionedResource> clientHas = List.of();
+    List<VersionedResource> lastSent = List.of();
     ResourceSource.Watch watch;
     String sentVersion;
     String sentNonce;
@@ -225,10 +215,35 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       this.subscription = subscription;
     }
 
-    void clientHas(Consumer<Map<String, String>> change) {
-      Map<String, String> copy = new HashMap<>(clientHas);
-      change.accept(copy);
-      clientHas = Map.copyOf(copy);
+    /** The version of {@code name} the client holds, or null: a binary search by name. */
+    String heldVersion(String name) {
+      int lo = 0;
+      int hi = clientHas.size() - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        VersionedResource r = clientHas.get(mid);
+        int c = r.name().compareTo(name);
+        if (c == 0) {
+          return r.version();
+        }
+        if (c < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return null;
+    }
+
+    /** Forgets that the client holds the resources whose names match (order is kept). */
+    void forget(Predicate<String> names) {
+      List<VersionedResource> kept = new ArrayList<>(clientHas.size());
+      for (VersionedResource r : clientHas) {
+        if (!names.test(r.name())) {
+          kept.add(r);
+        }
+      }
+      clientHas = List.copyOf(kept);
     }
   }
 }
