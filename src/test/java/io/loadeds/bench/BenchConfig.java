@@ -17,8 +17,8 @@ import java.util.List;
  *   <tr><td>bench.churnToggles / bench.churnRate</td><td>2000 at 1000/s (quick: 500)</td></tr>
  *   <tr><td>bench.throughputSeconds / bench.connections</td><td>10 s, 32 (quick: 3 s)</td></tr>
  *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
- *   <tr><td>bench.warmupToggles</td><td>1000 unmeasured toggles before each measured phase, so
- *       both servers' JIT has settled (quick: 200)</td></tr>
+ *   <tr><td>bench.warmupSeconds</td><td>20 s of unmeasured toggles at the scenario's rate before
+ *       each measured phase, so both servers' JIT has settled (quick: 4)</td></tr>
  *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, whose last-stream p99 ratio
  *       (a target) varies most from run to run; figures are medians (quick: 1)</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
@@ -42,7 +42,7 @@ record BenchConfig(
     int connections,
     int clusters,
     int endpoints,
-    int warmupToggles,
+    double warmupSeconds,
     int rounds,
     String serverJar,
     List<String> serverJvmArgs,
@@ -74,7 +74,7 @@ record BenchConfig(
         integer("bench.connections", 32),
         integer("bench.clusters", 10),
         integer("bench.endpoints", 10),
-        integer("bench.warmupToggles", quick ? 200 : 1000),
+        Double.parseDouble(prop("bench.warmupSeconds", quick ? "4" : "20")),
         integer("bench.rounds", quick ? 1 : 3),
         prop("bench.serverJar", "target/loadeds-server.jar"),
         Arrays.stream(prop("bench.serverJvmArgs", "").split(" "))
@@ -83,6 +83,11 @@ record BenchConfig(
         prop("bench.histogramDir", ""),
         prop("bench.out", "target/bench/results.json"),
         prop("bench.readme", "README.md"));
+  }
+
+  /** How many unmeasured toggles precede the measured ones of a scenario sent at {@code rate}. */
+  int warmupToggles(int rate) {
+    return (int) Math.round(rate * warmupSeconds);
   }
 
   boolean selected(String scenario) {

@@ -50,7 +50,7 @@ final class Runner {
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
     if (!throughput) {
-      int perCluster = (config.warmupToggles() + scenario.toggles()) / k + 2;
+      int perCluster = (config.warmupToggles(scenario.rate()) + scenario.toggles()) / k + 2;
       log = new ChangeLog(k, perCluster, watchers);
       for (ClusterModel c : clusters) {
         log.append(c.index, c.fingerprint(), false);
@@ -96,13 +96,8 @@ final class Runner {
             server.rssBytes() / 1e6,
             null);
       }
-      drive(log, rest, config.warmupToggles(), scenario.rate(), false);
+      drive(log, rest, config.warmupToggles(scenario.rate()), scenario.rate(), false);
       fleet.awaitUpToDate(30_000);
-      Double heapPerStream = null;
-      if (heapBefore != null && scenario.streams() > 0) {
-        heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
-        histogram("streams");
-      }
       long responses0 = fleet.responses.get();
       long errors0 = fleet.errors.get();
       double cpu0 = server.cpuSeconds();
@@ -112,6 +107,13 @@ final class Runner {
       double cpu = server.cpuSeconds() - cpu0;
       double self = harnessCpuSeconds() - self0;
       long responses = fleet.responses.get() - responses0;
+      // Only now: the full GC it forces leaves the server slow for a while (the first changes
+      // after it took up to 300 ms), which would land in the measured latencies.
+      Double heapPerStream = null;
+      if (heapBefore != null && scenario.streams() > 0) {
+        heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
+        histogram("streams");
+      }
       return summarize(
           log,
           watchers,
