@@ -50,7 +50,7 @@ class EndpointStaleAfterIT {
             "--port=0",
             "--warm-up=0",
             "--endpoint-stale-after=45s");
-    int port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000));
+    int port = server.awaitLoopbackPort(30_000);
     HttpResponse<String> put =
         HttpClient.newHttpClient()
             .send(

@@ -66,7 +66,7 @@ class GracefulShutdownIT {
             "--port=0",
             "--warm-up=0",
             "--shutdown-grace=" + GRACE.toSeconds() + "s");
-    int port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000));
+    int port = server.awaitLoopbackPort(30_000);
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> put =
         http.send(

@@ -96,6 +96,11 @@ final class JavaProcess implements AutoCloseable {
     return new JavaProcess(name, p);
   }
 
+  /** Waits for a server's "listening on 127.0.0.1:PORT" line and returns the port it bound. */
+  int awaitLoopbackPort(long timeoutMillis) throws InterruptedException {
+    return Integer.parseInt(awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", timeoutMillis));
+  }
+
   /** Waits for an output line matching {@code regex} and returns its first group. */
   String awaitLine(String regex, long timeoutMillis) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);

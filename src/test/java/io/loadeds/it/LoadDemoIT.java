@@ -48,7 +48,7 @@ class LoadDemoIT {
                 "--host=127.0.0.1",
                 "--port=0",
                 "--reaper-interval=200ms"));
-    port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000));
+    port = server.awaitLoopbackPort(30_000);
 
     Map<String, JavaProcess> backends = new HashMap<>();
     for (String id : List.of("b1", "b2", "b3")) {

@@ -94,7 +94,7 @@ class LoadIT {
             "--port=0",
             "--registrations-per-second-per-client=0",
             "--warm-up=0");
-    port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000));
+    port = server.awaitLoopbackPort(30_000);
 
     Map<String, Integer> sizes = new LinkedHashMap<>();
     for (int c = 0; c < CLUSTERS; c++) {

@@ -57,7 +57,7 @@ class SelfPreservationIT {
             "--warm-up=0",
             "--reaper-interval=200ms",
             "--self-preservation-max-hold=" + HOLD.toSeconds() + "s");
-    port = Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000));
+    port = server.awaitLoopbackPort(30_000);
     // "partitioned": three backends whose 1 s leases all lapse together, as when the registry loses
     // its network. "mixed": two healthy backends and one that dies.
     for (int i = 1; i <= 3; i++) {

@@ -66,7 +66,7 @@ class ServerRestartIT {
             "--reaper-interval=200ms",
             "--warm-up=5s");
     processes.add(p);
-    p.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", 30_000);
+    p.awaitLoopbackPort(30_000);
     return p;
   }
 

@@ -182,16 +182,15 @@ class ServerStartupIT {
     JavaProcess server =
         start(Map.of("LOADEDS_HTTP_HOST", "127.0.0.1", "LOADEDS_HTTP_PORT", "70000"), "--port=0");
 
-    String port = server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", EXIT_TIMEOUT_MS);
+    int port = server.awaitLoopbackPort(EXIT_TIMEOUT_MS);
 
-    assertThat(Integer.parseInt(port)).isPositive();
+    assertThat(port).isPositive();
   }
 
   @Test
   void aServerOnAFreePortAnswersAndStopsOnSigterm() throws Exception {
     JavaProcess server = start(Map.of(), "--host=127.0.0.1", "--port=0");
-    int port =
-        Integer.parseInt(server.awaitLine("listening on 127\\.0\\.0\\.1:(\\d+)", EXIT_TIMEOUT_MS));
+    int port = server.awaitLoopbackPort(EXIT_TIMEOUT_MS);
     HttpResponse<String> clusters =
         HttpClient.newHttpClient()
             .send(

@@ -173,7 +173,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         return; // the client holds all of it already (a narrowed subscription, say)
       }
       // What was not missing, the client holds at these very versions: it now holds the whole
-      // answer, which is immutable and in name order, so it is kept as it is.
+      // answer, which is immutable and in name order, so it is kept as it is. Anything it held
+      // beyond the answer (a resource gone, a name held back) is forgotten: at worst sent again.
       state.clientHas = body;
       state.lastSent = missing;
       body = missing;
