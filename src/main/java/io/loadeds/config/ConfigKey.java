@@ -228,7 +228,24 @@ public record ConfigKey(
               "log.format",
               "Log format: text, or json (one JSON object per line)",
               c -> c.log().format(),
-              (c, v) -> c.withLog(c.log().withFormat(v).validate())));
+              (c, v) -> c.withLog(c.log().withFormat(v).validate())),
+          new ConfigKey(
+              "load.source",
+              "Load used for admission: backend (its own reports), lrs (what xDS clients report"
+                  + " over LRS) or max (the larger)",
+              c -> c.load().source().text(),
+              (c, v) -> c.withLoad(c.load().withSource(LoadSource.parse(v)))),
+          new ConfigKey(
+              "load.lrs",
+              "Serve LRS and ask clients for load reports even with load.source backend (figures"
+                  + " in metrics and /v1/debug/lrs only)",
+              c -> Boolean.toString(c.load().lrs()),
+              (c, v) -> c.withLoad(c.load().withLrs(AuthConfig.parseBoolean(v)))),
+          new ConfigKey(
+              "load.lrsInterval",
+              "LRS reporting interval asked of clients; a client silent for two stops counting",
+              c -> Durations.format(c.load().lrsInterval()),
+              (c, v) -> c.withLoad(c.load().withLrsInterval(Durations.parse(v)))));
 
   private static double decimal(String key, String v) {
     try {

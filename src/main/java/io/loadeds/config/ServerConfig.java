@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param auth who may register, read and connect
  * @param limits limits per cluster, in total and per client
  * @param tls TLS and mutual TLS on the port (default off)
+ * @param load where load comes from; the Load Reporting Service (default: the backends, LRS off)
  */
 public record ServerConfig(
     HttpConfig http,
@@ -22,7 +23,8 @@ public record ServerConfig(
     LogConfig log,
     AuthConfig auth,
     LimitsConfig limits,
-    TlsConfig tls) {
+    TlsConfig tls,
+    LoadConfig load) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
@@ -31,6 +33,19 @@ public record ServerConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(load, "load");
+  }
+
+  /** A configuration with the default {@link LoadConfig}. */
+  public ServerConfig(
+      HttpConfig http,
+      RegistryConfig registry,
+      XdsConfig xds,
+      LogConfig log,
+      AuthConfig auth,
+      LimitsConfig limits,
+      TlsConfig tls) {
+    this(http, registry, xds, log, auth, limits, tls, LoadConfig.defaults());
   }
 
   /** A configuration without TLS. */
@@ -62,7 +77,8 @@ public record ServerConfig(
         LogConfig.defaults(),
         AuthConfig.defaults(),
         LimitsConfig.defaults(),
-        TlsConfig.defaults());
+        TlsConfig.defaults(),
+        LoadConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -74,34 +90,39 @@ public record ServerConfig(
     auth.validate();
     limits.validate();
     tls.validate();
+    load.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log, auth, limits, tls);
+    return new ServerConfig(v, registry, xds, log, auth, limits, tls, load);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log, auth, limits, tls);
+    return new ServerConfig(http, v, xds, log, auth, limits, tls, load);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log, auth, limits, tls);
+    return new ServerConfig(http, registry, v, log, auth, limits, tls, load);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v, auth, limits, tls);
+    return new ServerConfig(http, registry, xds, v, auth, limits, tls, load);
   }
 
   public ServerConfig withAuth(AuthConfig v) {
-    return new ServerConfig(http, registry, xds, log, v, limits, tls);
+    return new ServerConfig(http, registry, xds, log, v, limits, tls, load);
   }
 
   public ServerConfig withLimits(LimitsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, v, tls);
+    return new ServerConfig(http, registry, xds, log, auth, v, tls, load);
   }
 
   public ServerConfig withTls(TlsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, v);
+    return new ServerConfig(http, registry, xds, log, auth, limits, v, load);
+  }
+
+  public ServerConfig withLoad(LoadConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v);
   }
 }

@@ -55,6 +55,11 @@ public final class ServerMetrics implements AutoCloseable {
     registry.clusters().forEach(c -> gaugeCluster(c.name()));
   }
 
+  /** The meter registry behind {@code /metrics}, for components that add meters of their own. */
+  public io.micrometer.core.instrument.MeterRegistry meters() {
+    return meters;
+  }
+
   /** The xDS half of the meters, to be composed into the server's {@link XdsListener}. */
   public XdsListener xdsListener() {
     return xds;

@@ -84,6 +84,10 @@ final class ClusterTable {
     boolean live = prev != null && prev.state() != EndpointState.EXPIRED;
     // A re-PUT keeps a full endpoint's hysteresis, so re-registering cannot skip the re-admit mark.
     boolean wasFull = live && prev.state() == EndpointState.FULL;
+    // What the clients report is about the address: it stays while the address does.
+    Integer observed =
+        live && hostPort(prev.address(), prev.port()).equals(hostPort) ? prev.observed() : null;
+    int load = policy.load(r.active(), observed);
     Endpoint next =
         new Endpoint(
             new EndpointKey(name, id),
@@ -97,9 +101,11 @@ final class ClusterTable {
             source,
             ttl,
             ttl == null ? null : now.plus(ttl),
-            policy.stateFor(wasFull, r.capacity(), r.active()),
+            policy.stateFor(wasFull, r.capacity(), load),
             live ? prev.registeredAt() : now,
-            now);
+            now,
+            observed,
+            load);
     byId.put(id, next);
     idByHostPort.put(hostPort, id);
     events.add(new RegistryEvent.Registered(live ? prev : null, next));
@@ -124,7 +130,8 @@ final class ClusterTable {
     Validation.capacity(capacity);
     Validation.weight(weight);
     Validation.metadata(metadata);
-    EndpointState state = policy.stateFor(prev.state() == EndpointState.FULL, capacity, active);
+    int load = policy.load(active, prev.observed());
+    EndpointState state = policy.stateFor(prev.state() == EndpointState.FULL, capacity, load);
     Endpoint next =
         new Endpoint(
             prev.key(),
@@ -140,7 +147,9 @@ final class ClusterTable {
             prev.ttl() == null ? null : now.plus(prev.ttl()),
             state,
             prev.registeredAt(),
-            now);
+            now,
+            prev.observed(),
+            load);
     byId.put(id, next);
     if (state != prev.state()) {
       events.add(new RegistryEvent.AdmissionChanged(prev, next));
@@ -151,6 +160,60 @@ final class ClusterTable {
       events.add(new RegistryEvent.LoadChanged(prev, next));
     }
     return Optional.of(next);
+  }
+
+  /**
+   * Replaces what the xDS clients report for this cluster's live endpoints: an endpoint whose
+   * address is in {@code inProgressByHostPort} (keys made by {@link #hostPort}) gets that figure,
+   * every other one none. Admission and weight follow through {@link LoadPolicy#load}; the lease
+   * and {@code updatedAt} are left alone unless the state changes (LRS is not a heartbeat).
+   *
+   * @return how many figures matched no live endpoint
+   */
+  int observe(
+      Map<String, Integer> inProgressByHostPort,
+      LoadPolicy policy,
+      Instant now,
+      List<RegistryEvent> events) {
+    int matched = 0;
+    for (Endpoint prev : new ArrayList<>(byId.values())) {
+      if (prev.state() == EndpointState.EXPIRED) {
+        continue;
+      }
+      Integer observed = inProgressByHostPort.get(hostPort(prev.address(), prev.port()));
+      matched += observed == null ? 0 : 1;
+      if (Objects.equals(observed, prev.observed())) {
+        continue;
+      }
+      int load = policy.load(prev.active(), observed);
+      EndpointState state =
+          policy.stateFor(prev.state() == EndpointState.FULL, prev.capacity(), load);
+      Endpoint next =
+          new Endpoint(
+              prev.key(),
+              prev.address(),
+              prev.port(),
+              prev.capacity(),
+              prev.active(),
+              prev.weight(),
+              prev.locality(),
+              prev.metadata(),
+              prev.source(),
+              prev.ttl(),
+              prev.leaseExpiresAt(),
+              state,
+              prev.registeredAt(),
+              state != prev.state() ? now : prev.updatedAt(),
+              observed,
+              load);
+      byId.put(prev.id(), next);
+      if (state != prev.state()) {
+        events.add(new RegistryEvent.AdmissionChanged(prev, next));
+      } else if (load != prev.load()) {
+        events.add(new RegistryEvent.LoadChanged(prev, next));
+      }
+    }
+    return inProgressByHostPort.size() - matched;
   }
 
   boolean deregister(String id, Deregistered.Reason reason, List<RegistryEvent> events) {
@@ -224,7 +287,7 @@ final class ClusterTable {
    * {@code 2001:db8::7} and {@code 2001:DB8:0:0:0:0:0:7} are one address, and so are {@code
    * ::ffff:10.0.0.1} and {@code 10.0.0.1}.
    */
-  private static String hostPort(String address, int port) {
+  static String hostPort(String address, int port) {
     try {
       // A validated literal: InetAddress parses it and does no lookup.
       return InetAddress.getByName(address).getHostAddress() + "|" + port;

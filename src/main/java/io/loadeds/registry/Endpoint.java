@@ -23,6 +23,10 @@ import java.util.Map;
  * @param state admitted, full or expired
  * @param registeredAt when the current record was first registered
  * @param updatedAt last PUT, PATCH or state change
+ * @param observed the requests in progress to it that xDS clients report over LRS, summed over the
+ *     clients that report it, {@code null} when none does
+ * @param load the figure admission and the derived weight use ({@link LoadPolicy#load}): {@code
+ *     active}, {@code observed} or the larger, per {@code load.source}
  */
 public record Endpoint(
     EndpointKey key,
@@ -38,13 +42,50 @@ public record Endpoint(
     Instant leaseExpiresAt,
     EndpointState state,
     Instant registeredAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Integer observed,
+    int load) {
 
   /** Source tag of endpoints registered through {@code /v1}. */
   public static final String SOURCE_API = "v1";
 
   public Endpoint {
     metadata = Map.copyOf(metadata);
+  }
+
+  /** An endpoint whose load is its own {@code active} and that no client reports over LRS. */
+  public Endpoint(
+      EndpointKey key,
+      String address,
+      int port,
+      Integer capacity,
+      int active,
+      Integer weight,
+      Locality locality,
+      Map<String, String> metadata,
+      String source,
+      Duration ttl,
+      Instant leaseExpiresAt,
+      EndpointState state,
+      Instant registeredAt,
+      Instant updatedAt) {
+    this(
+        key,
+        address,
+        port,
+        capacity,
+        active,
+        weight,
+        locality,
+        metadata,
+        source,
+        ttl,
+        leaseExpiresAt,
+        state,
+        registeredAt,
+        updatedAt,
+        null,
+        active);
   }
 
   public String cluster() {
@@ -67,7 +108,8 @@ public record Endpoint(
 
   /**
    * The load-balancing weight published for this endpoint: the static weight if set, else its spare
-   * capacity (at least 1), else 1 when it is not load-gated; 0 when it is not admitted.
+   * capacity ({@code capacity - load}, at least 1), else 1 when it is not load-gated; 0 when it is
+   * not admitted.
    */
   public int effectiveWeight() {
     if (!admitted()) {
@@ -79,7 +121,7 @@ public record Endpoint(
     if (capacity == null) {
       return 1;
     }
-    return Math.max(1, capacity - active);
+    return Math.max(1, capacity - load);
   }
 
   Endpoint with(EndpointState newState, Instant now) {
@@ -97,6 +139,8 @@ public record Endpoint(
         leaseExpiresAt,
         newState,
         registeredAt,
-        now);
+        now,
+        observed,
+        load);
   }
 }

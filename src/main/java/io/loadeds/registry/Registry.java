@@ -1,6 +1,7 @@
 package io.loadeds.registry;
 
 import io.loadeds.config.LimitsConfig;
+import io.loadeds.config.LoadSource;
 import io.loadeds.config.RegistryConfig;
 import io.loadeds.registry.RegistryEvent.Deregistered;
 import java.time.Clock;
@@ -58,9 +59,17 @@ public final class Registry implements RegistryView {
   }
 
   public Registry(RegistryConfig config, LimitsConfig limits, Clock clock) {
+    this(config, limits, LoadSource.BACKEND, clock);
+  }
+
+  /**
+   * @param loadSource which figure is an endpoint's load: its own reports, what the xDS clients
+   *     report over LRS ({@link #observe}), or the larger
+   */
+  public Registry(RegistryConfig config, LimitsConfig limits, LoadSource loadSource, Clock clock) {
     this.limits = Objects.requireNonNull(limits).validate();
     this.config = Objects.requireNonNull(config).validate();
-    this.policy = new LoadPolicy(config.readmitHysteresis());
+    this.policy = new LoadPolicy(config.readmitHysteresis(), loadSource);
     this.clock = Objects.requireNonNull(clock);
   }
 
@@ -98,6 +107,34 @@ public final class Registry implements RegistryView {
         write(
             key.cluster(), false, (t, events) -> t.report(key.id(), report, policy, now(), events));
     return result == null ? Optional.empty() : result;
+  }
+
+  /**
+   * Replaces the load the xDS clients observe for the endpoints of {@code cluster}: each live
+   * endpoint whose address is listed gets the sum of its figures, every other one none. With {@code
+   * load.source} {@code lrs} or {@code max} this moves endpoints in and out of EDS like a backend's
+   * own report; it does not renew leases. Figures for an unknown cluster or an address no live
+   * endpoint holds, or whose address is not an IP literal, change nothing.
+   *
+   * @return how many figures matched no live endpoint ({@code figures.size()} for an unknown
+   *     cluster)
+   */
+  public int observe(String cluster, List<ObservedLoad> figures) {
+    Map<String, Integer> byHostPort = new java.util.HashMap<>();
+    int invalid = 0;
+    for (ObservedLoad f : figures) {
+      try {
+        Validation.ipLiteral("address", f.address());
+        byHostPort.merge(
+            ClusterTable.hostPort(f.address(), f.port()), f.inProgress(), Integer::sum);
+      } catch (InvalidFieldException e) {
+        invalid++;
+      }
+    }
+    int bad = invalid;
+    Integer unmatched =
+        write(cluster, false, (t, events) -> bad + t.observe(byHostPort, policy, now(), events));
+    return unmatched == null ? figures.size() : unmatched;
   }
 
   /** Removes an endpoint. Returns false when it was unknown. */

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.SelfConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -71,6 +72,14 @@ public final class ResourceBuilder {
    * every call on to the full backends. Under a 100% drop no call reaches them.
    */
   public static ClusterLoadAssignment assignment(ClusterView cluster) {
+    return assignment(cluster, false);
+  }
+
+  /**
+   * The same; with {@code endpointLocalities}, each endpoint in a locality of its own ({@link
+   * #publishedLocality}), so that load reported per locality is load per endpoint.
+   */
+  public static ClusterLoadAssignment assignment(ClusterView cluster, boolean endpointLocalities) {
     ClusterLoadAssignment.Builder cla =
         ClusterLoadAssignment.newBuilder().setClusterName(cluster.name());
     Map<Locality, List<Endpoint>> byLocality = new TreeMap<>(LOCALITY_ORDER);
@@ -81,7 +90,10 @@ public final class ResourceBuilder {
             ? cluster.endpoints().stream().filter(e -> e.state() == EndpointState.FULL).toList()
             : admitted;
     for (Endpoint e : listed) {
-      byLocality.computeIfAbsent(e.locality(), l -> new java.util.ArrayList<>()).add(e);
+      byLocality
+          .computeIfAbsent(
+              publishedLocality(e, endpointLocalities), l -> new java.util.ArrayList<>())
+          .add(e);
     }
     byLocality.forEach(
         (locality, endpoints) -> {
@@ -139,15 +151,44 @@ public final class ResourceBuilder {
     return ClusterLoadAssignment.newBuilder().setClusterName(name).build();
   }
 
+  /**
+   * The locality an endpoint is published in. Without {@code endpointLocalities}, the one it
+   * registered. With it, the registered region and zone, and a sub-zone of its own: the registered
+   * sub-zone, {@code /} and the endpoint id (or the id alone when it named none). gRPC clients (and
+   * Envoy) report load over LRS per locality, never per endpoint; a locality per endpoint makes
+   * their figures per endpoint. Ids cannot hold {@code /}, so two endpoints never share one.
+   */
+  public static Locality publishedLocality(Endpoint e, boolean endpointLocalities) {
+    Locality l = e.locality();
+    if (!endpointLocalities) {
+      return l;
+    }
+    return new Locality(
+        l.region(), l.zone(), l.subZone().isEmpty() ? e.id() : l.subZone() + "/" + e.id());
+  }
+
   /** An EDS cluster whose endpoints come over ADS, speaking HTTP/2 (gRPC) to its upstreams. */
   public static Cluster cluster(String name) {
+    return cluster(name, false);
+  }
+
+  /**
+   * The same; with {@code lrs}, naming this server ({@code self}) as its {@code lrs_server}, so
+   * proxyless gRPC clients report their load to it over LRS without further configuration.
+   */
+  public static Cluster cluster(String name, boolean lrs) {
     HttpProtocolOptions h2 =
         HttpProtocolOptions.newBuilder()
             .setExplicitHttpConfig(
                 HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
                     .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
             .build();
-    return Cluster.newBuilder()
+    Cluster.Builder cluster = Cluster.newBuilder();
+    if (lrs) {
+      cluster.setLrsServer(
+          ConfigSource.newBuilder().setSelf(SelfConfigSource.getDefaultInstance()).build());
+    }
+    return cluster
         .setName(name)
         .setType(Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(

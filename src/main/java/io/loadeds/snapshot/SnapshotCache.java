@@ -60,7 +60,11 @@ public final class SnapshotCache implements ResourceSource {
   private final Map<String, Long> coalescing = new HashMap<>();
   private boolean flushScheduled;
 
-  private SnapshotCache(Vertx vertx, RegistryView registry, XdsConfig config) {
+  // LRS on: clusters name this server as their lrs_server, endpoints get localities of their own.
+  private final boolean lrs;
+
+  private SnapshotCache(Vertx vertx, RegistryView registry, XdsConfig config, boolean lrs) {
+    this.lrs = lrs;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.registry = registry;
@@ -77,8 +81,18 @@ public final class SnapshotCache implements ResourceSource {
    * clusters that already exist. The cache is usable as soon as this returns.
    */
   public static SnapshotCache create(Vertx vertx, RegistryView registry, XdsConfig config) {
+    return create(vertx, registry, config, false);
+  }
+
+  /**
+   * The same, publishing for LRS when {@code lrs} is set: every {@code Cluster} names this server
+   * as its {@code lrs_server}, and every endpoint is published in a locality of its own (see {@link
+   * ResourceBuilder#publishedLocality}), because gRPC clients report load per locality only.
+   */
+  public static SnapshotCache create(
+      Vertx vertx, RegistryView registry, XdsConfig config, boolean lrs) {
     warmUp();
-    SnapshotCache cache = new SnapshotCache(vertx, registry, config);
+    SnapshotCache cache = new SnapshotCache(vertx, registry, config, lrs);
     registry.addListener(cache::onRegistryEvent);
     for (ClusterView c : registry.clusters()) {
       cache.rebuild(c.name(), new EnumMap<>(ResourceType.class));
@@ -238,10 +252,12 @@ public final class SnapshotCache implements ResourceSource {
             ResourceType.ENDPOINT,
             name,
             ResourceBuilder.withStaleAfter(
-                ResourceBuilder.assignment(view.get()), endpointStaleAfter)),
+                ResourceBuilder.assignment(view.get(), lrs), endpointStaleAfter)),
         wake);
     if (!resources.get(ResourceType.CLUSTER).containsKey(name)) {
-      put(VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name)), wake);
+      put(
+          VersionedResource.of(ResourceType.CLUSTER, name, ResourceBuilder.cluster(name, lrs)),
+          wake);
       put(VersionedResource.of(ResourceType.ROUTE, name, ResourceBuilder.route(name)), wake);
       put(VersionedResource.of(ResourceType.LISTENER, name, ResourceBuilder.listener(name)), wake);
     }

@@ -5,6 +5,7 @@ import io.loadeds.admin.GrpcHealth;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.TlsConfig;
+import io.loadeds.lrs.LrsService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.xds.XdsServices;
@@ -24,9 +25,9 @@ import java.util.function.IntConsumer;
 
 /**
  * One event loop's share of the port: an HttpServer that hands gRPC requests (by content type) to
- * the xDS services and the gRPC health service, and everything else to the REST router (metrics,
- * admin, registration, xDS REST polling). Each instance builds its own router and gRPC server on
- * its own context; the components behind them are shared and thread-safe.
+ * the xDS services, the gRPC health service and LRS (when on), and everything else to the REST
+ * router (metrics, admin, registration, xDS REST polling). Each instance builds its own router and
+ * gRPC server on its own context; the components behind them are shared and thread-safe.
  */
 final class HttpVerticle extends VerticleBase {
   /** The shared, thread-safe components every instance serves. */
@@ -35,7 +36,18 @@ final class HttpVerticle extends VerticleBase {
       XdsServices xds,
       AdminApi admin,
       ServerMetrics metrics,
-      GrpcHealth health) {}
+      GrpcHealth health,
+      LrsService lrs) {
+    /** The services without LRS. */
+    Services(
+        RegistrationApi api,
+        XdsServices xds,
+        AdminApi admin,
+        ServerMetrics metrics,
+        GrpcHealth health) {
+      this(api, xds, admin, metrics, health, null);
+    }
+  }
 
   private final HttpConfig http;
   private final TlsConfig tls;
@@ -63,6 +75,10 @@ final class HttpVerticle extends VerticleBase {
     services.xds().mountRest(router, http.bodyLimitBytes());
     GrpcServer grpc = services.xds().grpcServer(vertx);
     services.health().bind(grpc);
+    if (services.lrs() != null) {
+      services.lrs().bind(grpc, services.xds().binding(), services.xds().listener());
+      services.lrs().mount(router);
+    }
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(http.host())

@@ -14,6 +14,7 @@ import io.loadeds.auth.Tokens;
 import io.loadeds.config.AuthConfig;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ServerConfig;
+import io.loadeds.lrs.LrsService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.AccessGuard;
 import io.loadeds.registration.RegistrationApi;
@@ -52,6 +53,7 @@ public final class LoadEdsServer {
   private final ServerMetrics metrics;
   private final Clock clock;
   private final AccessGuard guard;
+  private final LrsService lrs; // null when LRS is off
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
   private volatile XdsServices xds; // set by deploy(), read by close()
@@ -60,11 +62,16 @@ public final class LoadEdsServer {
   private LoadEdsServer(Vertx vertx, ServerConfig config, Clock clock) {
     this.vertx = vertx;
     this.config = config;
-    this.registry = new Registry(config.registry(), config.limits(), clock);
+    this.registry = new Registry(config.registry(), config.limits(), config.load().source(), clock);
     this.guard = accessGuard(config); // reads the tokens file: a bad one fails start()
-    this.resources = SnapshotCache.create(vertx, registry, config.xds());
+    this.resources =
+        SnapshotCache.create(vertx, registry, config.xds(), config.load().lrsEnabled());
     this.clock = clock;
     this.metrics = new ServerMetrics(registry);
+    this.lrs =
+        config.load().lrsEnabled()
+            ? new LrsService(registry, config.load(), clock, metrics.meters())
+            : null;
     this.events = new EventFeed(clock);
     RegistryEventLog eventLog = new RegistryEventLog();
     registry.addListener(metrics::onRegistryEvent);
@@ -114,7 +121,8 @@ public final class LoadEdsServer {
             xds,
             new AdminApi(registry, readiness, xdsDebug, events, clock),
             metrics,
-            new GrpcHealth(readiness, Set.copyOf(XdsServices.serviceNames())));
+            new GrpcHealth(readiness, grpcServiceNames()),
+            lrs);
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
@@ -127,6 +135,9 @@ public final class LoadEdsServer {
               resources.warmedUp().onSuccess(w -> readiness.ready());
               long every = config.registry().reaperInterval().toMillis();
               reaperTimer = vertx.setPeriodic(every, id -> registry.expireLeases());
+              if (lrs != null) {
+                lrs.start(vertx);
+              }
               LOG.log(
                   System.Logger.Level.INFO,
                   "LoadEDS listening on "
@@ -138,6 +149,20 @@ public final class LoadEdsServer {
                           ? ", mutual TLS)"
                           : config.tls().enabled() ? ", TLS)" : ")"));
             });
+  }
+
+  /** The gRPC services the health service answers for: xDS, and LRS when it is on. */
+  private Set<String> grpcServiceNames() {
+    Set<String> names = new java.util.HashSet<>(XdsServices.serviceNames());
+    if (lrs != null) {
+      names.add(LrsService.SERVICE);
+    }
+    return Set.copyOf(names);
+  }
+
+  /** The LRS service, or null when LRS is off ({@code load.lrs}, {@code load.source}). */
+  public LrsService lrs() {
+    return lrs;
   }
 
   /** Tokens (the tokens file is read here, at start), allow-list and rate limit of the REST API. */
@@ -204,6 +229,9 @@ public final class LoadEdsServer {
     boolean started = reaperTimer >= 0;
     if (started) {
       vertx.cancelTimer(reaperTimer);
+    }
+    if (lrs != null) {
+      lrs.stop(vertx);
     }
     List<Future<Void>> undeploys = new ArrayList<>();
     for (String id : deployments) {

@@ -148,6 +148,19 @@ public final class XdsServices {
   }
 
   /**
+   * The binding every xDS stream goes through, for other gRPC stream services on the port (LRS)
+   * that must share its node-id restrictions, stream limits and shutdown.
+   */
+  public GrpcBinding binding() {
+    return binding;
+  }
+
+  /** The listener told of every stream the {@link #binding} opens (it is told of their end). */
+  public XdsListener listener() {
+    return listener;
+  }
+
+  /**
    * Ends every open xDS stream with UNAVAILABLE (the server is shutting down) and refuses new ones
    * the same way, so clients reconnect elsewhere at once. Any thread.
    *
