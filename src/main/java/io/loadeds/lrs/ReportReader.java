@@ -64,10 +64,16 @@ final class ReportReader {
       }
       List<Endpoint> live =
           view.get().endpoints().stream().filter(e -> e.state() != EndpointState.EXPIRED).toList();
+      Map<Locality, Endpoint> byLocality = localityIndex(live);
+      Map<String, Endpoint> byAddress = null; // built when first needed: most clients never are
       for (UpstreamLocalityStats ls : cs.getUpstreamLocalityStatsList()) {
         if (ls.getUpstreamEndpointStatsCount() > 0) {
+          byAddress = byAddress == null ? addressIndex(live) : byAddress;
           for (UpstreamEndpointStats es : ls.getUpstreamEndpointStatsList()) {
-            Endpoint e = byAddress(live, es.getAddress().getSocketAddress());
+            SocketAddress a = es.getAddress().getSocketAddress();
+            String canonical = canonical(a.getAddress());
+            Endpoint e =
+                canonical == null ? null : byAddress.get(canonical + "|" + a.getPortValue());
             if (e == null) {
               unknownEndpoints++;
             } else {
@@ -76,7 +82,8 @@ final class ReportReader {
           }
           continue;
         }
-        Endpoint e = byLocality(live, ls.getLocality());
+        io.envoyproxy.envoy.config.core.v3.Locality l = ls.getLocality();
+        Endpoint e = byLocality.get(new Locality(l.getRegion(), l.getZone(), l.getSubZone()));
         if (e == null) {
           unknownEndpoints++;
         } else {
@@ -87,33 +94,34 @@ final class ReportReader {
     return new Read(out, unknownClusters, unknownEndpoints);
   }
 
-  /** The one live endpoint published in {@code locality}, or null when none or several are. */
-  private Endpoint byLocality(
-      List<Endpoint> live, io.envoyproxy.envoy.config.core.v3.Locality locality) {
-    Locality wanted = new Locality(locality.getRegion(), locality.getZone(), locality.getSubZone());
-    Endpoint found = null;
+  /**
+   * The live endpoints by the locality each is published in; a locality shared by several maps to
+   * null, because their figures cannot be told apart. Built once per cluster of a report, so a
+   * report costs time in proportion to its size plus the cluster's, not their product.
+   */
+  private Map<Locality, Endpoint> localityIndex(List<Endpoint> live) {
+    Map<Locality, Endpoint> index = new HashMap<>();
     for (Endpoint e : live) {
-      if (ResourceBuilder.publishedLocality(e, endpointLocalities).equals(wanted)) {
-        if (found != null) {
-          return null; // shared by several: the figures cannot be told apart
-        }
-        found = e;
+      Locality l = ResourceBuilder.publishedLocality(e, endpointLocalities);
+      if (index.containsKey(l)) {
+        index.put(l, null);
+      } else {
+        index.put(l, e);
       }
     }
-    return found;
+    return index;
   }
 
-  private static Endpoint byAddress(List<Endpoint> live, SocketAddress address) {
-    String wanted = canonical(address.getAddress());
-    if (wanted == null) {
-      return null;
-    }
+  /** The live endpoints by canonical address and port. */
+  private static Map<String, Endpoint> addressIndex(List<Endpoint> live) {
+    Map<String, Endpoint> index = new HashMap<>();
     for (Endpoint e : live) {
-      if (e.port() == address.getPortValue() && wanted.equals(canonical(e.address()))) {
-        return e;
+      String canonical = canonical(e.address());
+      if (canonical != null) {
+        index.put(canonical + "|" + e.port(), e);
       }
     }
-    return null;
+    return index;
   }
 
   /** The canonical text of an IP literal (never a lookup), or null when it is not one. */
