@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,13 +125,24 @@ public final class LoadAggregator {
     return stale.size();
   }
 
-  /** Swaps a client's figures, keeps the sums and tells the registry of the clusters touched. */
+  /**
+   * Swaps a client's figures, keeps the sums, and tells the registry of the clusters whose sums
+   * moved (a client repeating its figures, the usual case between changes, costs the registry
+   * nothing).
+   */
   private void replace(Client client, Map<EndpointRef, EndpointFigures> next) {
-    Set<String> touched = new HashSet<>();
-    client.figures.forEach((ref, f) -> tally(ref, -clamped(f), -1, touched));
-    next.forEach((ref, f) -> tally(ref, clamped(f), 1, touched));
+    Map<EndpointRef, Long> before = new HashMap<>();
+    client.figures.forEach((ref, f) -> tally(ref, -clamped(f), -1, before));
+    next.forEach((ref, f) -> tally(ref, clamped(f), 1, before));
     client.figures = next;
-    for (String cluster : touched) {
+    Set<String> moved = new HashSet<>();
+    before.forEach(
+        (key, was) -> {
+          if (!Objects.equals(was, sum(key))) {
+            moved.add(key.cluster());
+          }
+        });
+    for (String cluster : moved) {
       List<ObservedLoad> figures = new ArrayList<>();
       inProgress
           .getOrDefault(cluster, Map.of())
@@ -139,17 +151,26 @@ public final class LoadAggregator {
                   figures.add(
                       new ObservedLoad(
                           ref.address(), ref.port(), (int) Math.min(t.sum, Integer.MAX_VALUE))));
-      // Idempotent: the registry raises events only for endpoints whose figure moved.
       registry.observe(cluster, figures);
     }
   }
 
+  /** The sum listed for an address now, or null when no client reports it. */
+  private Long sum(EndpointRef key) {
+    Tally t = inProgress.getOrDefault(key.cluster(), Map.of()).get(key);
+    return t == null ? null : t.sum;
+  }
+
   /**
-   * Adds one client's figure for an address to the sums ({@code reporters} -1 takes one away). An
-   * address stays listed while any client reports it, at 0 too: a reported 0 is a figure.
+   * Adds one client's figure for an address to the sums ({@code reporters} -1 takes one away),
+   * noting in {@code before} what the sum was before this report touched it. An address stays
+   * listed while any client reports it, at 0 too: a reported 0 is a figure.
    */
-  private void tally(EndpointRef ref, long n, int reporters, Set<String> touched) {
+  private void tally(EndpointRef ref, long n, int reporters, Map<EndpointRef, Long> before) {
     EndpointRef key = new EndpointRef(ref.cluster(), ref.address(), ref.port(), "");
+    if (!before.containsKey(key)) {
+      before.put(key, sum(key));
+    }
     Map<EndpointRef, Tally> cluster =
         inProgress.computeIfAbsent(key.cluster(), c -> new HashMap<>());
     Tally t = cluster.computeIfAbsent(key, k -> new Tally());
@@ -161,7 +182,6 @@ public final class LoadAggregator {
         inProgress.remove(key.cluster());
       }
     }
-    touched.add(key.cluster());
   }
 
   /** One client's figure as summed: at most 2^31-1, so a sum of clients cannot wrap a long. */

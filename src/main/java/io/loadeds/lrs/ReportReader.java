@@ -154,6 +154,9 @@ final class ReportReader {
 
   private static Map<String, EndpointFigures.MetricSum> metrics(
       List<EndpointLoadMetricStats> stats) {
+    if (stats.isEmpty()) {
+      return Map.of();
+    }
     Map<String, EndpointFigures.MetricSum> out = new TreeMap<>();
     for (EndpointLoadMetricStats m : stats) {
       double total = m.getTotalMetricValue();

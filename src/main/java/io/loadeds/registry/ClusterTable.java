@@ -73,10 +73,12 @@ final class ClusterTable {
     Endpoint prev = byId.get(id);
     String hostPort = hostPort(r.address(), r.port());
     String holder = idByHostPort.get(hostPort);
+    Integer takenOver = null;
     if (holder != null && !holder.equals(id)) {
       // A restarted backend with a fresh id must not wait for its old record's lease to lapse.
       Endpoint old = remove(holder);
       events.add(new Deregistered(old, Deregistered.Reason.ADDRESS_TAKEN_OVER));
+      takenOver = old.state() == EndpointState.EXPIRED ? null : old.observed();
     }
     if (prev != null) {
       idByHostPort.remove(hostPort(prev.address(), prev.port()), id);
@@ -86,7 +88,9 @@ final class ClusterTable {
     boolean wasFull = live && prev.state() == EndpointState.FULL;
     // What the clients report is about the address: it stays while the address does.
     Integer observed =
-        live && hostPort(prev.address(), prev.port()).equals(hostPort) ? prev.observed() : null;
+        live && hostPort(prev.address(), prev.port()).equals(hostPort)
+            ? prev.observed()
+            : takenOver;
     int load = policy.load(r.active(), observed);
     Endpoint next =
         new Endpoint(

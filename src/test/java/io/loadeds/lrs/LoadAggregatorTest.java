@@ -101,6 +101,21 @@ class LoadAggregatorTest {
   }
 
   @Test
+  void anEndpointThatComesBackGetsTheFigureAgainWithTheNextReport() {
+    lrs.report(1, "n1", report("svc", locality(own("a"), 3, 3)));
+    registry.deregister(key("a"));
+    lrs.report(1, "n1", report("svc", locality(own("a"), 3, 3)));
+    assertThat(lrs.unknownEndpoints()).isEqualTo(1);
+
+    registry.register(key("a"), Registration.of("10.0.0.1", 8080).withLoad(3, 0));
+    assertThat(endpoint("a").state()).isEqualTo(EndpointState.ADMITTED);
+    lrs.report(1, "n1", report("svc", locality(own("a"), 3, 3)));
+
+    assertThat(endpoint("a").observed()).isEqualTo(3);
+    assertThat(endpoint("a").state()).isEqualTo(EndpointState.FULL);
+  }
+
+  @Test
   void anEmptyReportMeansNoLoadFromThatClient() {
     lrs.report(1, "n1", report("svc", locality(own("a"), 3, 3)));
 

@@ -130,6 +130,19 @@ class RegistryObservedLoadTest {
   }
 
   @Test
+  void aNewIdTakingTheAddressOverKeepsItsFigure() {
+    Registry r = registry(LoadSource.LRS);
+    r.register(key("a"), loaded("10.0.0.1", 2, 0));
+    r.observe(CLUSTER, seen(2));
+
+    r.register(key("a2"), loaded("10.0.0.1", 2, 0));
+
+    Endpoint a2 = r.endpoint(key("a2")).orElseThrow();
+    assertThat(a2.observed()).as("the clients report the address, not the id").isEqualTo(2);
+    assertThat(a2.state()).isEqualTo(EndpointState.FULL);
+  }
+
+  @Test
   void figuresForUnknownAddressesOrClustersChangeNothingAndAreCounted() {
     Registry r = registry(LoadSource.LRS);
     r.register(key("a"), loaded("10.0.0.1", 2, 0));
