@@ -179,13 +179,23 @@ final class ClusterTable {
       LoadPolicy policy,
       Instant now,
       List<RegistryEvent> events) {
-    int matched = 0;
+    // By id through the address index: no address is parsed again per endpoint.
+    Map<String, Integer> figureById = new HashMap<>();
+    int unmatched = 0;
+    for (Map.Entry<String, Integer> f : inProgressByHostPort.entrySet()) {
+      String id = idByHostPort.get(f.getKey());
+      Endpoint e = id == null ? null : byId.get(id);
+      if (e == null || e.state() == EndpointState.EXPIRED) {
+        unmatched++;
+      } else {
+        figureById.put(id, f.getValue());
+      }
+    }
     for (Endpoint prev : new ArrayList<>(byId.values())) {
       if (prev.state() == EndpointState.EXPIRED) {
         continue;
       }
-      Integer observed = inProgressByHostPort.get(hostPort(prev.address(), prev.port()));
-      matched += observed == null ? 0 : 1;
+      Integer observed = figureById.get(prev.id());
       if (Objects.equals(observed, prev.observed())) {
         continue;
       }
@@ -217,7 +227,7 @@ final class ClusterTable {
         events.add(new RegistryEvent.LoadChanged(prev, next));
       }
     }
-    return inProgressByHostPort.size() - matched;
+    return unmatched;
   }
 
   boolean deregister(String id, Deregistered.Reason reason, List<RegistryEvent> events) {
