@@ -5,6 +5,7 @@ import io.loadeds.admin.GrpcHealth;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.TlsConfig;
+import io.loadeds.extproc.ExtProcService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
 import io.loadeds.xds.XdsServices;
@@ -35,7 +36,8 @@ final class HttpVerticle extends VerticleBase {
       XdsServices xds,
       AdminApi admin,
       ServerMetrics metrics,
-      GrpcHealth health) {}
+      GrpcHealth health,
+      ExtProcService extProc) {}
 
   private final HttpConfig http;
   private final TlsConfig tls;
@@ -63,6 +65,7 @@ final class HttpVerticle extends VerticleBase {
     services.xds().mountRest(router, http.bodyLimitBytes());
     GrpcServer grpc = services.xds().grpcServer(vertx);
     services.health().bind(grpc);
+    services.extProc().bind(grpc);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(http.host())

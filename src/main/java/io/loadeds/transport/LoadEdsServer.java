@@ -14,6 +14,9 @@ import io.loadeds.auth.Tokens;
 import io.loadeds.config.AuthConfig;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ServerConfig;
+import io.loadeds.extproc.ExtProcService;
+import io.loadeds.extproc.ProcessorCatalog;
+import io.loadeds.extproc.ProcessorEnvironment;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.AccessGuard;
 import io.loadeds.registration.RegistrationApi;
@@ -27,6 +30,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -52,6 +56,7 @@ public final class LoadEdsServer {
   private final ServerMetrics metrics;
   private final Clock clock;
   private final AccessGuard guard;
+  private final ExtProcService extProc;
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
   private volatile XdsServices xds; // set by deploy(), read by close()
@@ -66,6 +71,11 @@ public final class LoadEdsServer {
     this.clock = clock;
     this.metrics = new ServerMetrics(registry);
     this.events = new EventFeed(clock);
+    // Resolves extProc.processors now: an unknown name fails start() as a configuration error.
+    this.extProc =
+        new ExtProcService(
+            ProcessorCatalog.chain(
+                new ProcessorEnvironment(registry::cluster, config.extProc(), clock)));
     RegistryEventLog eventLog = new RegistryEventLog();
     registry.addListener(metrics::onRegistryEvent);
     registry.addListener(events::onRegistryEvent);
@@ -114,7 +124,8 @@ public final class LoadEdsServer {
             xds,
             new AdminApi(registry, readiness, xdsDebug, events, clock),
             metrics,
-            new GrpcHealth(readiness, Set.copyOf(XdsServices.serviceNames())));
+            new GrpcHealth(readiness, healthNames()),
+            extProc);
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
@@ -140,6 +151,13 @@ public final class LoadEdsServer {
             });
   }
 
+  /** The gRPC services the health service answers for. */
+  private Set<String> healthNames() {
+    Set<String> names = new HashSet<>(XdsServices.serviceNames());
+    names.addAll(extProc.healthNames());
+    return names;
+  }
+
   /** Tokens (the tokens file is read here, at start), allow-list and rate limit of the REST API. */
   private static AccessGuard accessGuard(ServerConfig config) {
     AuthConfig auth = config.auth();
@@ -160,6 +178,11 @@ public final class LoadEdsServer {
               deployments.add(id);
               return null;
             });
+  }
+
+  /** The Envoy external processing service (ext_proc). */
+  public ExtProcService extProc() {
+    return extProc;
   }
 
   /** The port actually bound (useful when configured as 0). */
