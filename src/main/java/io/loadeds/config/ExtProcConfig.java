@@ -2,6 +2,7 @@ package io.loadeds.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -48,7 +49,7 @@ public record ExtProcConfig(List<String> processors, Duration retryAfter, String
     Objects.requireNonNull(clusterHeader, "extProc.clusterHeader");
     if (!HEADER.matcher(clusterHeader).matches()) {
       throw new IllegalArgumentException(
-          "extProc.clusterHeader must be a lower-case HTTP header name, not '"
+          "extProc.clusterHeader must be an HTTP header name in lower case, not '"
               + clusterHeader
               + "'");
     }
@@ -71,6 +72,6 @@ public record ExtProcConfig(List<String> processors, Duration retryAfter, String
   }
 
   public ExtProcConfig withClusterHeader(String v) {
-    return new ExtProcConfig(processors, retryAfter, v.trim());
+    return new ExtProcConfig(processors, retryAfter, v.trim().toLowerCase(Locale.ROOT));
   }
 }
