@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,6 +57,7 @@ public final class ExtProcService {
   private final AtomicLong exchangeIds = new AtomicLong();
   private final AtomicLong open = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final Set<String> tracedFailures = ConcurrentHashMap.newKeySet();
 
   public ExtProcService(ProcessorChain chain) {
     this.chain = chain;
@@ -134,11 +136,7 @@ public final class ExtProcService {
             engine.process(request).ifPresent(response::write);
           } catch (ExchangeFailure f) {
             if (f.grpcStatus() == ExchangeFailure.INTERNAL) {
-              failures.incrementAndGet();
-              LOG.log(
-                  System.Logger.Level.WARNING,
-                  "ext_proc exchange " + engine.exchange().id() + ": " + f.getMessage(),
-                  f.getCause());
+              logFailure(engine.exchange().id(), f);
             }
             finish.run();
             response
@@ -177,6 +175,20 @@ public final class ExtProcService {
     // Cancelled by Envoy (client went away, timeout) or connection lost: nothing may be written.
     call.exceptionHandler(err -> finish.run());
     call.errorHandler(err -> finish.run());
+  }
+
+  /**
+   * One line per failure; the stack trace only the first time a description is seen (a processor
+   * that fails every request would otherwise flood the log with the same trace).
+   */
+  private void logFailure(long exchange, ExchangeFailure f) {
+    failures.incrementAndGet();
+    String line = "ext_proc exchange " + exchange + ": " + f.getMessage();
+    if (tracedFailures.size() < 1000 && tracedFailures.add(f.getMessage())) {
+      LOG.log(System.Logger.Level.WARNING, line, f.getCause());
+    } else {
+      LOG.log(System.Logger.Level.WARNING, line);
+    }
   }
 
   private ProcessorChain chainFor(MultiMap headers) {

@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ExtProcConfig;
 import io.loadeds.config.HttpConfig;
@@ -23,11 +29,16 @@ import io.loadeds.registry.Registration;
 import io.loadeds.testing.LogCapture;
 import io.loadeds.transport.LoadEdsServer;
 import io.vertx.core.Vertx;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -207,6 +218,58 @@ class ExtProcServiceTest {
     assertThat(other.responseHeaders(Map.of(":status", "200")).hasResponseHeaders()).isTrue();
     other.finish();
     assertThat(other.awaitStatus().isOk()).isTrue();
+  }
+
+  @Test
+  void bytesThatAreNotAProcessingRequestEndTheStreamWithInvalidArgumentAndTheServerGoesOn() {
+    start(ALL);
+    MethodDescriptor<ProcessingRequest, ProcessingResponse> process =
+        ExternalProcessorGrpc.getProcessMethod();
+    CompletableFuture<Status> status = new CompletableFuture<>();
+    StreamObserver<byte[]> raw =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(
+                process.toBuilder(new RawBytes(), process.getResponseMarshaller()).build(),
+                CallOptions.DEFAULT),
+            new StreamObserver<ProcessingResponse>() {
+              @Override
+              public void onNext(ProcessingResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                status.complete(Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {
+                status.complete(Status.OK);
+              }
+            });
+
+    raw.onNext(new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+    Status s = status.orTimeout(5, TimeUnit.SECONDS).join();
+
+    assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(s.getDescription()).startsWith("not a ProcessingRequest");
+    EnvoyStream next = stream("every-phase", "after-garbage");
+    assertThat(next.requestHeaders(Map.of(":path", "/")).hasRequestHeaders()).isTrue();
+  }
+
+  /** Sends bytes unchanged. */
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   @Test
