@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  *     has no admitted endpoint (default 5s; sent in whole seconds, at least 1): when capacity comes
  *     back is unknown, so it is a configured guess
  * @param clusterHeader the request header naming the LoadEDS cluster a request goes to, for {@code
- *     load-shedding} (default {@code x-loadeds-cluster}; without it, the {@code xds.cluster_name}
- *     attribute Envoy sends when asked)
+ *     load-shedding} (default {@code x-loadeds-cluster}, in any case; without it, the same key in
+ *     the stream's gRPC metadata, then the {@code xds.cluster_name} attribute Envoy sends when
+ *     asked)
  */
 public record ExtProcConfig(List<String> processors, Duration retryAfter, String clusterHeader) {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");

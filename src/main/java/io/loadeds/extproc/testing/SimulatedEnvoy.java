@@ -19,7 +19,7 @@ import java.util.Map;
  * assert r.headersSet().get("x-tenant-tier").equals("gold");
  * }</pre>
  *
- * <p>Immutable; each {@link #exchange} is independent. Not thread-safe per exchange.
+ * <p>Thread-safe; each {@link #exchange} is independent, and is driven by one thread.
  */
 public final class SimulatedEnvoy {
   private final ProcessorChain chain;
