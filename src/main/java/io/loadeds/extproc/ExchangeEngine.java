@@ -101,6 +101,7 @@ public final class ExchangeEngine {
     }
   }
 
+  @SuppressWarnings("deprecation") // HttpHeaders.attributes: where older Envoys put them
   private PhaseContext context(Phase phase, ProcessingRequest request) {
     exchange.observing(request.getObservabilityMode());
     if (request.hasProtocolConfig()) {
@@ -116,7 +117,7 @@ public final class ExchangeEngine {
             phase == Phase.REQUEST_HEADERS
                 ? request.getRequestHeaders()
                 : request.getResponseHeaders();
-        exchange.addAttributes(h.getAttributesMap()); // where older Envoys put them
+        exchange.addAttributes(h.getAttributesMap());
         Headers headers = Headers.of(h.getHeaders());
         exchange.headers(phase, headers);
         yield new PhaseContext(phase, exchange, headers, ByteString.EMPTY, h.getEndOfStream());

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The client side of the bench, as Envoy's filter behaves: one gRPC stream per HTTP exchange, one
@@ -77,9 +78,8 @@ final class Exchanges {
     long[] rtt = new long[PHASES.size()];
     long[] sentAt = new long[1];
     int[] next = {0};
-    @SuppressWarnings("unchecked")
-    StreamObserver<ProcessingRequest>[] out = new StreamObserver[1];
-    out[0] =
+    AtomicReference<StreamObserver<ProcessingRequest>> out = new AtomicReference<>();
+    out.set(
         ExternalProcessorGrpc.newStub(channel)
             .process(
                 new StreamObserver<>() {
@@ -89,9 +89,9 @@ final class Exchanges {
                     next[0]++;
                     if (next[0] < PHASES.size()) {
                       sentAt[0] = System.nanoTime();
-                      out[0].onNext(PHASES.get(next[0]));
+                      out.get().onNext(PHASES.get(next[0]));
                     } else {
-                      out[0].onCompleted();
+                      out.get().onCompleted();
                     }
                   }
 
@@ -109,9 +109,9 @@ final class Exchanges {
                           new IllegalStateException("stream ended after " + next[0] + " phases"));
                     }
                   }
-                });
+                }));
     sentAt[0] = System.nanoTime();
-    out[0].onNext(PHASES.get(0));
+    out.get().onNext(PHASES.get(0));
     return done;
   }
 
