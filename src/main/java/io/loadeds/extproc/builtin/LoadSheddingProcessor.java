@@ -1,5 +1,6 @@
 package io.loadeds.extproc.builtin;
 
+import com.google.protobuf.Value;
 import io.loadeds.extproc.ClusterLoad;
 import io.loadeds.extproc.Exchange;
 import io.loadeds.extproc.ImmediateReply;
@@ -22,9 +23,10 @@ import java.util.Set;
  *
  * <p>The cluster is named by, in this order: the request header {@code extProc.clusterHeader}; the
  * same key in the stream's gRPC metadata (a route's {@code ExtProcPerRoute} {@code
- * grpc_initial_metadata}); the {@code xds.cluster_name} attribute (the cluster Envoy routed to,
- * when the filter lists it in {@code request_attributes}). A request naming no cluster, or one
- * LoadEDS has no record of, passes unchanged.
+ * grpc_initial_metadata}); the route's metadata {@code filter_metadata["io.loadeds"].cluster} (the
+ * {@code xds.route_metadata} attribute); the {@code xds.cluster_name} attribute (the cluster Envoy
+ * routed to). Attributes come when the filter lists them in {@code request_attributes}. A request
+ * naming no cluster, or one LoadEDS has no record of, passes unchanged.
  *
  * <p>Spare capacity is the sum of {@code capacity - active} over the admitted endpoints, or {@code
  * unlimited} when one of them is not load-gated. Reads the registry only through {@link
@@ -33,6 +35,8 @@ import java.util.Set;
 public final class LoadSheddingProcessor implements Processor {
   public static final String SPARE_HEADER = "x-loadeds-spare-capacity";
   public static final String CLUSTER_ATTRIBUTE = "xds.cluster_name";
+  public static final String ROUTE_METADATA_ATTRIBUTE = "xds.route_metadata";
+  public static final String METADATA_NAMESPACE = "io.loadeds";
   private static final String SPARE_KEY = "load-shedding.spare";
 
   /** Registers it as {@code load-shedding}. */
@@ -93,9 +97,29 @@ public final class LoadSheddingProcessor implements Processor {
     return x.requestHeaders()
         .get(clusterHeader)
         .or(() -> x.grpcMetadata().get(clusterHeader))
+        .or(() -> x.attribute(ROUTE_METADATA_ATTRIBUTE).flatMap(LoadSheddingProcessor::fromRoute))
         .or(() -> x.attributeText(CLUSTER_ATTRIBUTE))
         .map(String::strip)
         .filter(s -> !s.isEmpty());
+  }
+
+  /**
+   * {@code filter_metadata["io.loadeds"].cluster} of the route's metadata, as Envoy exports the
+   * message to a struct (field names as in proto or as in JSON).
+   */
+  private static Optional<String> fromRoute(Value metadata) {
+    Value byFilter = field(metadata, "filter_metadata");
+    if (byFilter == null) {
+      byFilter = field(metadata, "filterMetadata");
+    }
+    Value cluster = field(field(byFilter, METADATA_NAMESPACE), "cluster");
+    return cluster != null && cluster.hasStringValue()
+        ? Optional.of(cluster.getStringValue())
+        : Optional.empty();
+  }
+
+  private static Value field(Value v, String name) {
+    return v == null || !v.hasStructValue() ? null : v.getStructValue().getFieldsMap().get(name);
   }
 
   private ImmediateReply shed(String cluster, boolean grpc) {

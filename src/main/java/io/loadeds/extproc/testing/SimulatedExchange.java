@@ -46,6 +46,14 @@ public final class SimulatedExchange {
     return this;
   }
 
+  /**
+   * Sends the attribute {@code name} with any value (a struct, a number...) with the next message.
+   */
+  public SimulatedExchange attribute(String name, Value value) {
+    attributes.putFields(name, value);
+    return this;
+  }
+
   /** Sends {@code filter_metadata[namespace][key] = value} with every later message. */
   public SimulatedExchange metadata(String namespace, String key, String value) {
     Struct.Builder ns =

@@ -2,6 +2,8 @@ package io.loadeds.extproc.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.loadeds.config.ExtProcConfig;
 import io.loadeds.config.RegistryConfig;
 import io.loadeds.extproc.ProcessorEnvironment;
@@ -15,6 +17,7 @@ import io.loadeds.registry.Registry;
 import io.loadeds.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +125,31 @@ class LoadSheddingProcessorTest {
 
     assertThat(byAttribute.immediateStatus()).isEqualTo(503);
     assertThat(byRoute.immediateStatus()).isEqualTo(503);
+  }
+
+  @Test
+  void theClusterMayComeFromTheRoutesMetadataWhicheverFieldNamesEnvoyExportsItWith() {
+    register("a", 8080, 1, 1);
+
+    for (String field : List.of("filter_metadata", "filterMetadata")) {
+      Value routeMetadata = struct(field, struct("io.loadeds", struct("cluster", text("shop"))));
+      Outcome r =
+          envoy
+              .exchange()
+              .attribute("xds.route_metadata", routeMetadata)
+              .attribute("xds.cluster_name", "some-envoy-cluster")
+              .requestHeaders(Map.of(":path", "/"));
+
+      assertThat(r.immediateStatus()).as(field).isEqualTo(503);
+    }
+  }
+
+  private static Value text(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+
+  private static Value struct(String key, Value value) {
+    return Value.newBuilder().setStructValue(Struct.newBuilder().putFields(key, value)).build();
   }
 
   @Test
