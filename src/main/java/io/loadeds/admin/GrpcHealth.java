@@ -20,9 +20,10 @@ import java.util.Set;
 /**
  * The standard gRPC health service, {@code grpc.health.v1.Health} ({@code Check} and {@code
  * Watch}), on the xDS port: SERVING while {@link Readiness} says ready, NOT_SERVING otherwise; the
- * overall server ({@code ""}) and every xDS service name are known, any other name is NOT_FOUND
- * ({@code Check}) or SERVICE_UNKNOWN ({@code Watch}). {@code Watch} sends each change of status and
- * ends with UNAVAILABLE when shutdown starts.
+ * overall server ({@code ""}) and every service name it is given (xDS, and ext_proc with its
+ * processors) are known, any other name is NOT_FOUND ({@code Check}) or SERVICE_UNKNOWN ({@code
+ * Watch}). {@code Watch} sends each change of status and ends with UNAVAILABLE when shutdown
+ * starts.
  *
  * <p>The two messages are encoded by hand with protobuf's coded streams: their generated classes
  * ship only in grpc-java's {@code grpc-services} (neither the Envoy API jar nor protobuf-java holds

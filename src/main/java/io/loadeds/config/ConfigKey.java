@@ -245,7 +245,22 @@ public record ConfigKey(
               "load.lrsInterval",
               "LRS reporting interval asked of clients; a client silent for two stops counting",
               c -> Durations.format(c.load().lrsInterval()),
-              (c, v) -> c.withLoad(c.load().withLrsInterval(Durations.parse(v)))));
+              (c, v) -> c.withLoad(c.load().withLrsInterval(Durations.parse(v)))),
+          new ConfigKey(
+              "extProc.processors",
+              "Envoy ext_proc processors to run, in order, comma-separated (empty: none served)",
+              c -> String.join(",", c.extProc().processors()),
+              (c, v) -> c.withExtProc(c.extProc().withProcessors(AuthConfig.parseList(v)))),
+          new ConfigKey(
+              "extProc.retryAfter",
+              "Retry-After of load-shedding's 503 when a cluster has no admitted endpoint",
+              c -> Durations.format(c.extProc().retryAfter()),
+              (c, v) -> c.withExtProc(c.extProc().withRetryAfter(Durations.parse(v)))),
+          new ConfigKey(
+              "extProc.clusterHeader",
+              "Request header naming the LoadEDS cluster of a request, for load-shedding",
+              c -> c.extProc().clusterHeader(),
+              (c, v) -> c.withExtProc(c.extProc().withClusterHeader(v))));
 
   private static double decimal(String key, String v) {
     try {

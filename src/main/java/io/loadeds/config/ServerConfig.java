@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param limits limits per cluster, in total and per client
  * @param tls TLS and mutual TLS on the port (default off)
  * @param load where load comes from; the Load Reporting Service (default: the backends, LRS off)
+ * @param extProc Envoy external processing on the port (default: no processor)
  */
 public record ServerConfig(
     HttpConfig http,
@@ -24,7 +25,8 @@ public record ServerConfig(
     AuthConfig auth,
     LimitsConfig limits,
     TlsConfig tls,
-    LoadConfig load) {
+    LoadConfig load,
+    ExtProcConfig extProc) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
@@ -34,41 +36,10 @@ public record ServerConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(load, "load");
+    Objects.requireNonNull(extProc, "extProc");
   }
 
-  /** A configuration with the default {@link LoadConfig}. */
-  public ServerConfig(
-      HttpConfig http,
-      RegistryConfig registry,
-      XdsConfig xds,
-      LogConfig log,
-      AuthConfig auth,
-      LimitsConfig limits,
-      TlsConfig tls) {
-    this(http, registry, xds, log, auth, limits, tls, LoadConfig.defaults());
-  }
-
-  /** A configuration without TLS. */
-  public ServerConfig(
-      HttpConfig http,
-      RegistryConfig registry,
-      XdsConfig xds,
-      LogConfig log,
-      AuthConfig auth,
-      LimitsConfig limits) {
-    this(http, registry, xds, log, auth, limits, TlsConfig.defaults());
-  }
-
-  /** A configuration with the default {@link AuthConfig} and {@link LimitsConfig}. */
-  public ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds, LogConfig log) {
-    this(http, registry, xds, log, AuthConfig.defaults(), LimitsConfig.defaults());
-  }
-
-  /** A configuration with the default {@link LogConfig}. */
-  public ServerConfig(HttpConfig http, RegistryConfig registry, XdsConfig xds) {
-    this(http, registry, xds, LogConfig.defaults());
-  }
-
+  /** Every part at its default. */
   public static ServerConfig defaults() {
     return new ServerConfig(
         HttpConfig.defaults(),
@@ -78,7 +49,8 @@ public record ServerConfig(
         AuthConfig.defaults(),
         LimitsConfig.defaults(),
         TlsConfig.defaults(),
-        LoadConfig.defaults());
+        LoadConfig.defaults(),
+        ExtProcConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -91,38 +63,43 @@ public record ServerConfig(
     limits.validate();
     tls.validate();
     load.validate();
+    extProc.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log, auth, limits, tls, load);
+    return new ServerConfig(v, registry, xds, log, auth, limits, tls, load, extProc);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log, auth, limits, tls, load);
+    return new ServerConfig(http, v, xds, log, auth, limits, tls, load, extProc);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log, auth, limits, tls, load);
+    return new ServerConfig(http, registry, v, log, auth, limits, tls, load, extProc);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v, auth, limits, tls, load);
+    return new ServerConfig(http, registry, xds, v, auth, limits, tls, load, extProc);
   }
 
   public ServerConfig withAuth(AuthConfig v) {
-    return new ServerConfig(http, registry, xds, log, v, limits, tls, load);
+    return new ServerConfig(http, registry, xds, log, v, limits, tls, load, extProc);
   }
 
   public ServerConfig withLimits(LimitsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, v, tls, load);
+    return new ServerConfig(http, registry, xds, log, auth, v, tls, load, extProc);
   }
 
   public ServerConfig withTls(TlsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, v, load);
+    return new ServerConfig(http, registry, xds, log, auth, limits, v, load, extProc);
   }
 
   public ServerConfig withLoad(LoadConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v);
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v, extProc);
+  }
+
+  public ServerConfig withExtProc(ExtProcConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, load, v);
   }
 }

@@ -5,6 +5,7 @@ import io.loadeds.admin.GrpcHealth;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.TlsConfig;
+import io.loadeds.extproc.ExtProcService;
 import io.loadeds.lrs.LrsService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.RegistrationApi;
@@ -37,17 +38,8 @@ final class HttpVerticle extends VerticleBase {
       AdminApi admin,
       ServerMetrics metrics,
       GrpcHealth health,
-      LrsService lrs) {
-    /** The services without LRS. */
-    Services(
-        RegistrationApi api,
-        XdsServices xds,
-        AdminApi admin,
-        ServerMetrics metrics,
-        GrpcHealth health) {
-      this(api, xds, admin, metrics, health, null);
-    }
-  }
+      LrsService lrs,
+      ExtProcService extProc) {}
 
   private final HttpConfig http;
   private final TlsConfig tls;
@@ -79,6 +71,7 @@ final class HttpVerticle extends VerticleBase {
       services.lrs().bind(grpc, services.xds().binding(), services.xds().listener());
       services.lrs().mount(router);
     }
+    services.extProc().bind(grpc);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(http.host())

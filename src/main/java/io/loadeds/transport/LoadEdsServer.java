@@ -14,6 +14,9 @@ import io.loadeds.auth.Tokens;
 import io.loadeds.config.AuthConfig;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ServerConfig;
+import io.loadeds.extproc.ExtProcService;
+import io.loadeds.extproc.ProcessorCatalog;
+import io.loadeds.extproc.ProcessorEnvironment;
 import io.loadeds.lrs.LrsService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.AccessGuard;
@@ -28,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -54,6 +58,7 @@ public final class LoadEdsServer {
   private final Clock clock;
   private final AccessGuard guard;
   private final LrsService lrs; // null when LRS is off
+  private final ExtProcService extProc;
   private final List<String> deployments = new ArrayList<>();
   private long reaperTimer = -1;
   private volatile XdsServices xds; // set by deploy(), read by close()
@@ -73,6 +78,11 @@ public final class LoadEdsServer {
             ? new LrsService(registry, config.load(), clock, metrics.meters())
             : null;
     this.events = new EventFeed(clock);
+    // Resolves extProc.processors now: an unknown name fails start() as a configuration error.
+    this.extProc =
+        new ExtProcService(
+            ProcessorCatalog.chain(
+                new ProcessorEnvironment(registry::cluster, config.extProc(), clock)));
     RegistryEventLog eventLog = new RegistryEventLog();
     registry.addListener(metrics::onRegistryEvent);
     registry.addListener(events::onRegistryEvent);
@@ -121,8 +131,9 @@ public final class LoadEdsServer {
             xds,
             new AdminApi(registry, readiness, xdsDebug, events, clock),
             metrics,
-            new GrpcHealth(readiness, grpcServiceNames()),
-            lrs);
+            new GrpcHealth(readiness, healthNames()),
+            lrs,
+            extProc);
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
@@ -151,12 +162,13 @@ public final class LoadEdsServer {
             });
   }
 
-  /** The gRPC services the health service answers for: xDS, and LRS when it is on. */
-  private Set<String> grpcServiceNames() {
-    Set<String> names = new java.util.HashSet<>(XdsServices.serviceNames());
+  /** The gRPC services the health service answers for: xDS, LRS when it is on, ext_proc. */
+  private Set<String> healthNames() {
+    Set<String> names = new HashSet<>(XdsServices.serviceNames());
     if (lrs != null) {
       names.add(LrsService.SERVICE);
     }
+    names.addAll(extProc.healthNames());
     return Set.copyOf(names);
   }
 
@@ -185,6 +197,11 @@ public final class LoadEdsServer {
               deployments.add(id);
               return null;
             });
+  }
+
+  /** The Envoy external processing service (ext_proc). */
+  public ExtProcService extProc() {
+    return extProc;
   }
 
   /** The port actually bound (useful when configured as 0). */

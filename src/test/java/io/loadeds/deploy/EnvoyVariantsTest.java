@@ -51,7 +51,9 @@ class EnvoyVariantsTest {
   static final int LISTENER_PORT = 10000;
   static final String XDS_CLUSTER = "xds_cluster";
   static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
-  static final Pattern VARIANT_NAME = Pattern.compile("envoy-(ads|eds)-(sotw|delta|rest)\\.yaml");
+  // An optional suffix names what the variant adds on top of the mode, e.g. -ext-proc.
+  static final Pattern VARIANT_NAME =
+      Pattern.compile("envoy-(ads|eds)-(sotw|delta|rest)(-[a-z-]+)?\\.yaml");
 
   /**
    * The xDS modes an Envoy can use to take endpoints from LoadEDS, and the server method that
@@ -79,7 +81,7 @@ class EnvoyVariantsTest {
       Matcher m = VARIANT_NAME.matcher(name);
       if (!m.matches()) {
         throw new IllegalArgumentException(
-            name + " is not named envoy-<ads|eds>-<sotw|delta|rest>.yaml");
+            name + " is not named envoy-<ads|eds>-<sotw|delta|rest>[-<what it adds>].yaml");
       }
       return valueOf((m.group(1) + "_" + m.group(2)).toUpperCase(Locale.ROOT));
     }
