@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param auth who may register, read and connect
  * @param limits limits per cluster, in total and per client
  * @param tls TLS and mutual TLS on the port (default off)
+ * @param cluster scale-out over several replicas (default off)
  */
 public record ServerConfig(
     HttpConfig http,
@@ -22,7 +23,8 @@ public record ServerConfig(
     LogConfig log,
     AuthConfig auth,
     LimitsConfig limits,
-    TlsConfig tls) {
+    TlsConfig tls,
+    ClusterConfig cluster) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
@@ -31,6 +33,19 @@ public record ServerConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /** A configuration of one server, not clustered. */
+  public ServerConfig(
+      HttpConfig http,
+      RegistryConfig registry,
+      XdsConfig xds,
+      LogConfig log,
+      AuthConfig auth,
+      LimitsConfig limits,
+      TlsConfig tls) {
+    this(http, registry, xds, log, auth, limits, tls, ClusterConfig.defaults());
   }
 
   /** A configuration without TLS. */
@@ -62,7 +77,8 @@ public record ServerConfig(
         LogConfig.defaults(),
         AuthConfig.defaults(),
         LimitsConfig.defaults(),
-        TlsConfig.defaults());
+        TlsConfig.defaults(),
+        ClusterConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -74,34 +90,39 @@ public record ServerConfig(
     auth.validate();
     limits.validate();
     tls.validate();
+    cluster.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log, auth, limits, tls);
+    return new ServerConfig(v, registry, xds, log, auth, limits, tls, cluster);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log, auth, limits, tls);
+    return new ServerConfig(http, v, xds, log, auth, limits, tls, cluster);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log, auth, limits, tls);
+    return new ServerConfig(http, registry, v, log, auth, limits, tls, cluster);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v, auth, limits, tls);
+    return new ServerConfig(http, registry, xds, v, auth, limits, tls, cluster);
   }
 
   public ServerConfig withAuth(AuthConfig v) {
-    return new ServerConfig(http, registry, xds, log, v, limits, tls);
+    return new ServerConfig(http, registry, xds, log, v, limits, tls, cluster);
   }
 
   public ServerConfig withLimits(LimitsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, v, tls);
+    return new ServerConfig(http, registry, xds, log, auth, v, tls, cluster);
   }
 
   public ServerConfig withTls(TlsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, v);
+    return new ServerConfig(http, registry, xds, log, auth, limits, v, cluster);
+  }
+
+  public ServerConfig withCluster(ClusterConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v);
   }
 }
