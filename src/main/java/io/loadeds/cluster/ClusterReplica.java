@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.loadeds.registration.WriteCommit;
@@ -318,7 +319,8 @@ final class ClusterReplica implements Replication, WriteCommit {
           EntryUpdatedListener<String, ReplicatedRecord>,
           EntryRemovedListener<String, ReplicatedRecord>,
           EntryExpiredListener<String, ReplicatedRecord>,
-          EntryEvictedListener<String, ReplicatedRecord> {
+          EntryEvictedListener<String, ReplicatedRecord>,
+          EntryMergedListener<String, ReplicatedRecord> {
     @Override
     public void entryAdded(EntryEvent<String, ReplicatedRecord> e) {
       onRecord(e.getKey(), e.getValue());
@@ -326,6 +328,12 @@ final class ClusterReplica implements Replication, WriteCommit {
 
     @Override
     public void entryUpdated(EntryEvent<String, ReplicatedRecord> e) {
+      onRecord(e.getKey(), e.getValue());
+    }
+
+    /** After a split brain heals, the merged side's records arrive this way. */
+    @Override
+    public void entryMerged(EntryEvent<String, ReplicatedRecord> e) {
       onRecord(e.getKey(), e.getValue());
     }
 

@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
 import io.loadeds.config.ClusterConfig;
 
 /**
@@ -51,7 +52,17 @@ final class HazelcastSetup {
 
     // One synchronous backup: a write is acknowledged once two members hold it, so losing any one
     // member loses no registration.
-    config.addMapConfig(new MapConfig(ENDPOINTS_MAP).setBackupCount(1).setAsyncBackupCount(0));
+    MapConfig endpoints =
+        new MapConfig(ENDPOINTS_MAP)
+            .setBackupCount(1)
+            .setAsyncBackupCount(0)
+            // Needed by the merge policy: it compares when each side last wrote an entry.
+            .setPerEntryStatsEnabled(true);
+    // After a split brain heals, each endpoint keeps the record written last on either side (a
+    // backend heartbeating on one side only wins there; sequence numbers follow the writers'
+    // clocks, so replicas accept the merged record).
+    endpoints.getMergePolicyConfig().setPolicy(LatestUpdateMergePolicy.class.getName());
+    config.addMapConfig(endpoints);
     // What Vert.x's cluster manager uses (as its default-cluster.xml declares them).
     config.addMultiMapConfig(
         new MultiMapConfig("__vertx.subs")
