@@ -107,7 +107,7 @@ public final class ClusterBench {
     private void print(String label, List<long[]> parts) {
       long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
       if (all.length == 0) {
-        System.out.printf("%-60s no samples%n", label);
+        System.out.printf("%-60s no samples (%d writes sent, %d failed)%n", label, sent, failed);
         return;
       }
       System.out.printf(
