@@ -2,6 +2,7 @@ package io.loadeds;
 
 import io.loadeds.admin.AsyncLogHandler;
 import io.loadeds.admin.JsonLogFormatter;
+import io.loadeds.cluster.Clustering;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ConfigKey;
 import io.loadeds.config.ConfigLoader;
@@ -68,7 +69,14 @@ public final class Main {
     }
     useLogFormat(config.log().format());
     logAsynchronously();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      // Only a clustered replica touches io.loadeds.cluster, and with it Hazelcast.
+      vertx = config.cluster().enabled() ? Clustering.vertx(config.cluster()) : Vertx.vertx();
+    } catch (Exception e) {
+      exit(startFailure(e, config));
+      return;
+    }
     LoadEdsServer server;
     try {
       server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await(30, TimeUnit.SECONDS);

@@ -32,6 +32,8 @@ public final class AdminApi {
   private final XdsDebugState xds;
   private final EventFeed feed;
   private final Clock clock;
+  // Set once at start by a clustered replica (io.loadeds.cluster); null when running alone.
+  private volatile java.util.function.Supplier<JsonObject> cluster;
 
   public AdminApi(
       RegistryView registry, Readiness readiness, XdsDebugState xds, EventFeed feed, Clock clock) {
@@ -42,6 +44,11 @@ public final class AdminApi {
     this.clock = clock;
   }
 
+  /** Shows a clustered replica's members, role and replication lag at {@code /v1/debug/cluster}. */
+  public void showCluster(java.util.function.Supplier<JsonObject> debug) {
+    this.cluster = debug;
+  }
+
   /** Adds the routes to {@code router}. */
   public void mount(Vertx vertx, Router router) {
     router
@@ -49,6 +56,16 @@ public final class AdminApi {
         .handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/readyz").handler(this::readyz);
     router.get("/v1/debug/xds").handler(ctx -> json(ctx.response(), 200, xds.dump()));
+    router
+        .get("/v1/debug/cluster")
+        .handler(
+            ctx -> {
+              java.util.function.Supplier<JsonObject> c = cluster;
+              json(
+                  ctx.response(),
+                  200,
+                  c == null ? new JsonObject().put("clustered", false) : c.get());
+            });
     router
         .get("/v1/events")
         .handler(ctx -> EventStream.open(vertx, ctx.response(), feed, readiness, this::snapshot));

@@ -31,9 +31,17 @@ public record ConfigKey(
   /**
    * The path without its first part, in kebab case: {@code http.bodyLimitBytes} → {@code
    * --body-limit-bytes}, {@code registry.selfPreservation.maxHold} → {@code
-   * --self-preservation-max-hold}.
+   * --self-preservation-max-hold}. The {@code cluster.} keys keep their prefix ({@code
+   * cluster.port} → {@code --cluster-port}), and {@code cluster.enabled} is {@code --cluster}.
    */
   public String flag() {
+    if (path.startsWith("cluster.")) {
+      // The cluster's keys keep their prefix (--cluster-port, not a second --port); the switch
+      // itself is --cluster.
+      return path.equals("cluster.enabled")
+          ? "--cluster"
+          : "--" + path.replace('.', '-').replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+    }
     String rest = path.substring(path.indexOf('.') + 1).replace('.', '-');
     return "--" + rest.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
   }
@@ -224,6 +232,31 @@ public record ConfigKey(
               "gRPC xDS streams open at once in total; more end with RESOURCE_EXHAUSTED",
               c -> Integer.toString(c.limits().maxStreams()),
               (c, v) -> c.withLimits(c.limits().withMaxStreams(integer("limits.maxStreams", v)))),
+          new ConfigKey(
+              "cluster.enabled",
+              "Run as one replica of several sharing one registry (Hazelcast); see cluster.members",
+              c -> Boolean.toString(c.cluster().enabled()),
+              (c, v) -> c.withCluster(c.cluster().withEnabled(AuthConfig.parseBoolean(v)))),
+          new ConfigKey(
+              "cluster.host",
+              "Interface the replicas' cluster connections bind and advertise",
+              c -> c.cluster().host(),
+              (c, v) -> c.withCluster(c.cluster().withHost(v))),
+          new ConfigKey(
+              "cluster.port",
+              "Port of this replica's cluster connections (one concrete port per replica)",
+              c -> Integer.toString(c.cluster().port()),
+              (c, v) -> c.withCluster(c.cluster().withPort(integer("cluster.port", v)))),
+          new ConfigKey(
+              "cluster.members",
+              "Replicas to join, host:port comma-separated (TCP/IP join; may list this one too)",
+              c -> String.join(",", c.cluster().members()),
+              (c, v) -> c.withCluster(c.cluster().withMembers(AuthConfig.parseList(v)))),
+          new ConfigKey(
+              "cluster.multicast",
+              "Also find replicas by multicast",
+              c -> Boolean.toString(c.cluster().multicast()),
+              (c, v) -> c.withCluster(c.cluster().withMulticast(AuthConfig.parseBoolean(v)))),
           new ConfigKey(
               "log.format",
               "Log format: text, or json (one JSON object per line)",

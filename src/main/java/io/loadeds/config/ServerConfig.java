@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param tls TLS and mutual TLS on the port (default off)
  * @param load where load comes from; the Load Reporting Service (default: the backends, LRS off)
  * @param extProc Envoy external processing on the port (default: no processor)
+ * @param cluster scale-out over several replicas (default off)
  */
 public record ServerConfig(
     HttpConfig http,
@@ -26,7 +27,8 @@ public record ServerConfig(
     LimitsConfig limits,
     TlsConfig tls,
     LoadConfig load,
-    ExtProcConfig extProc) {
+    ExtProcConfig extProc,
+    ClusterConfig cluster) {
   public ServerConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(registry, "registry");
@@ -37,6 +39,7 @@ public record ServerConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(load, "load");
     Objects.requireNonNull(extProc, "extProc");
+    Objects.requireNonNull(cluster, "cluster");
   }
 
   /** Every part at its default. */
@@ -50,7 +53,8 @@ public record ServerConfig(
         LimitsConfig.defaults(),
         TlsConfig.defaults(),
         LoadConfig.defaults(),
-        ExtProcConfig.defaults());
+        ExtProcConfig.defaults(),
+        ClusterConfig.defaults());
   }
 
   /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
@@ -64,42 +68,47 @@ public record ServerConfig(
     tls.validate();
     load.validate();
     extProc.validate();
+    cluster.validate();
     return this;
   }
 
   public ServerConfig withHttp(HttpConfig v) {
-    return new ServerConfig(v, registry, xds, log, auth, limits, tls, load, extProc);
+    return new ServerConfig(v, registry, xds, log, auth, limits, tls, load, extProc, cluster);
   }
 
   public ServerConfig withRegistry(RegistryConfig v) {
-    return new ServerConfig(http, v, xds, log, auth, limits, tls, load, extProc);
+    return new ServerConfig(http, v, xds, log, auth, limits, tls, load, extProc, cluster);
   }
 
   public ServerConfig withXds(XdsConfig v) {
-    return new ServerConfig(http, registry, v, log, auth, limits, tls, load, extProc);
+    return new ServerConfig(http, registry, v, log, auth, limits, tls, load, extProc, cluster);
   }
 
   public ServerConfig withLog(LogConfig v) {
-    return new ServerConfig(http, registry, xds, v, auth, limits, tls, load, extProc);
+    return new ServerConfig(http, registry, xds, v, auth, limits, tls, load, extProc, cluster);
   }
 
   public ServerConfig withAuth(AuthConfig v) {
-    return new ServerConfig(http, registry, xds, log, v, limits, tls, load, extProc);
+    return new ServerConfig(http, registry, xds, log, v, limits, tls, load, extProc, cluster);
   }
 
   public ServerConfig withLimits(LimitsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, v, tls, load, extProc);
+    return new ServerConfig(http, registry, xds, log, auth, v, tls, load, extProc, cluster);
   }
 
   public ServerConfig withTls(TlsConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, v, load, extProc);
+    return new ServerConfig(http, registry, xds, log, auth, limits, v, load, extProc, cluster);
   }
 
   public ServerConfig withLoad(LoadConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v, extProc);
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, v, extProc, cluster);
   }
 
   public ServerConfig withExtProc(ExtProcConfig v) {
-    return new ServerConfig(http, registry, xds, log, auth, limits, tls, load, v);
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, load, v, cluster);
+  }
+
+  public ServerConfig withCluster(ClusterConfig v) {
+    return new ServerConfig(http, registry, xds, log, auth, limits, tls, load, extProc, v);
   }
 }

@@ -108,6 +108,11 @@ public final class ServerMetrics implements AutoCloseable {
     return c.get().endpoints().stream().filter(e -> admittedOnly ? e.admitted() : live(e)).count();
   }
 
+  /** The meter registry, for components that add meters of their own (scale-out). */
+  public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return meters;
+  }
+
   /**
    * Adds {@code GET /metrics} and, first in the chain, a handler that counts every request by
    * method, route template (never the raw path, to bound cardinality) and status.

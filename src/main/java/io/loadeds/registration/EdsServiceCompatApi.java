@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ConcurrentHashMap#compute} on the service set, so existence checks and registry writes of one
  * service are atomic together (a PUT cannot bring back hosts of a service a concurrent DELETE
  * removed). The registry call in there is in-memory and short, as {@code compute} requires.
+ *
+ * <p>On a clustered replica the entries are replicated like any record (the answer waits for that,
+ * see {@link WriteCommit}), but which services exist is this replica's own knowledge.
  */
 final class EdsServiceCompatApi {
   /** The registry source of endpoints registered through this API. */
@@ -40,11 +43,13 @@ final class EdsServiceCompatApi {
 
   private final Registry registry;
   private final AccessGuard guard;
+  private final WriteCommit commits;
   private final ConcurrentHashMap<String, Boolean> services = new ConcurrentHashMap<>();
 
-  EdsServiceCompatApi(Registry registry, AccessGuard guard) {
+  EdsServiceCompatApi(Registry registry, AccessGuard guard, WriteCommit commits) {
     this.registry = registry;
     this.guard = guard;
+    this.commits = commits;
   }
 
   void mount(RouteTable routes, BodyHandler body) {
@@ -82,18 +87,28 @@ final class EdsServiceCompatApi {
     Map<String, Registration> hosts = EdsHostsJson.registrations(body);
     hosts.values().forEach(r -> guard.checkAddress(ctx, service, r.address()));
     AtomicBoolean created = new AtomicBoolean();
-    services.compute(
-        service,
-        (name, existing) -> {
-          if (existing != null) {
-            return existing;
-          }
-          // Throws (leaving the service absent) if the registry refuses an entry.
-          registry.replaceSource(name, SOURCE, hosts);
-          created.set(true);
-          return Boolean.TRUE;
-        });
-    if (!created.get()) {
+    commits
+        .commit(
+            null,
+            () ->
+                services.compute(
+                    service,
+                    (name, existing) -> {
+                      if (existing != null) {
+                        return existing;
+                      }
+                      // Throws (leaving the service absent) if the registry refuses an entry.
+                      registry.replaceSource(name, SOURCE, hosts);
+                      created.set(true);
+                      return Boolean.TRUE;
+                    }))
+        .onSuccess(v -> created(ctx, service, body, created.get()))
+        .onFailure(err -> RegistrationApi.notCommitted(ctx, err));
+  }
+
+  private static void created(
+      RoutingContext ctx, String service, ObjectNode body, boolean created) {
+    if (!created) {
       String message = "service " + service + " already exists";
       Problem.typed("service-exists", "Service exists", 409, message + "; use PUT to replace it")
           .with("message", message)
@@ -108,35 +123,50 @@ final class EdsServiceCompatApi {
     ObjectNode body = Json.bodyObject(ctx);
     Map<String, Registration> hosts = EdsHostsJson.registrations(body);
     hosts.values().forEach(r -> guard.checkAddress(ctx, service, r.address()));
-    Boolean exists =
-        services.computeIfPresent(
-            service,
-            (name, existing) -> {
-              registry.replaceSource(name, SOURCE, hosts);
-              return existing;
-            });
-    if (exists == null) {
-      unknown(service).send(ctx);
-      return;
-    }
-    Json.send(ctx, 200, body);
+    commits
+        .commit(
+            null,
+            () ->
+                services.computeIfPresent(
+                    service,
+                    (name, existing) -> {
+                      registry.replaceSource(name, SOURCE, hosts);
+                      return existing;
+                    }))
+        .onSuccess(
+            exists -> {
+              if (exists == null) {
+                unknown(service).send(ctx);
+              } else {
+                Json.send(ctx, 200, body);
+              }
+            })
+        .onFailure(err -> RegistrationApi.notCommitted(ctx, err));
   }
 
   private void delete(RoutingContext ctx) {
     String service = Json.pathName(ctx, "service");
     AtomicBoolean removed = new AtomicBoolean();
-    services.computeIfPresent(
-        service,
-        (name, existing) -> {
-          registry.replaceSource(name, SOURCE, Map.of());
-          removed.set(true);
-          return null;
-        });
-    if (removed.get()) {
-      ctx.response().setStatusCode(204).end();
-    } else {
-      unknown(service).send(ctx);
-    }
+    commits
+        .commit(
+            null,
+            () ->
+                services.computeIfPresent(
+                    service,
+                    (name, existing) -> {
+                      registry.replaceSource(name, SOURCE, Map.of());
+                      removed.set(true);
+                      return null;
+                    }))
+        .onSuccess(
+            v -> {
+              if (removed.get()) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                unknown(service).send(ctx);
+              }
+            })
+        .onFailure(err -> RegistrationApi.notCommitted(ctx, err));
   }
 
   /** 404 with the original's {@code message} member, which the blog's clients may read. */

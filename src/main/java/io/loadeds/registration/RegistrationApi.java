@@ -46,6 +46,7 @@ public final class RegistrationApi {
   private final EdsServiceCompatApi compat;
   private final byte[] openApi;
   private final AccessGuard guard;
+  private final WriteCommit commits;
 
   /**
    * @param registry where registrations go
@@ -61,11 +62,25 @@ public final class RegistrationApi {
    */
   public RegistrationApi(
       Registry registry, ClusterVersions versions, int bodyLimitBytes, AccessGuard guard) {
+    this(registry, versions, bodyLimitBytes, guard, WriteCommit.LOCAL);
+  }
+
+  /**
+   * @param commits when a write is durable enough to answer (a clustered replica waits for the
+   *     cluster's map)
+   */
+  public RegistrationApi(
+      Registry registry,
+      ClusterVersions versions,
+      int bodyLimitBytes,
+      AccessGuard guard,
+      WriteCommit commits) {
+    this.commits = Objects.requireNonNull(commits);
     this.guard = Objects.requireNonNull(guard);
     this.registry = Objects.requireNonNull(registry);
     this.versions = Objects.requireNonNull(versions);
     this.bodyLimitBytes = bodyLimitBytes;
-    this.compat = new EdsServiceCompatApi(registry, guard);
+    this.compat = new EdsServiceCompatApi(registry, guard, commits);
     this.openApi = loadOpenApi();
   }
 
@@ -106,35 +121,64 @@ public final class RegistrationApi {
     EndpointKey key = key(ctx);
     Registration registration = EndpointJson.registration(Json.bodyObject(ctx));
     guard.checkAddress(ctx, key.cluster(), registration.address());
-    Registry.RegisterResult result = registry.register(key, registration);
-    if (result.created()) {
-      ctx.response().putHeader("location", ctx.request().path());
-    }
-    Json.send(ctx, result.created() ? 201 : 200, EndpointJson.view(result.endpoint()));
+    commits
+        .commit(key, () -> registry.register(key, registration))
+        .onSuccess(
+            result -> {
+              if (result.created()) {
+                ctx.response().putHeader("location", ctx.request().path());
+              }
+              Json.send(ctx, result.created() ? 201 : 200, EndpointJson.view(result.endpoint()));
+            })
+        .onFailure(err -> notCommitted(ctx, err));
   }
 
   private void report(RoutingContext ctx) {
     EndpointKey key = key(ctx);
     LoadReport report = EndpointJson.loadReport(Json.bodyObject(ctx));
-    registry
-        .report(key, report)
-        .ifPresentOrElse(
-            e -> Json.send(ctx, 200, EndpointJson.view(e)),
-            () ->
-                unknownEndpoint(
-                        key,
-                        "is not registered or its lease expired; register it again with PUT "
-                            + ctx.request().path())
-                    .send(ctx));
+    commits
+        .commit(key, () -> registry.report(key, report))
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    e -> Json.send(ctx, 200, EndpointJson.view(e)),
+                    () ->
+                        unknownEndpoint(
+                                key,
+                                "is not registered or its lease expired; register it again with PUT "
+                                    + ctx.request().path())
+                            .send(ctx)))
+        .onFailure(err -> notCommitted(ctx, err));
   }
 
   private void deregister(RoutingContext ctx) {
     EndpointKey key = key(ctx);
-    if (registry.deregister(key)) {
-      ctx.response().setStatusCode(204).end();
-    } else {
-      unknownEndpoint(key, "is not registered").send(ctx);
-    }
+    commits
+        .commit(key, () -> registry.deregister(key))
+        .onSuccess(
+            removed -> {
+              if (removed) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                unknownEndpoint(key, "is not registered").send(ctx);
+              }
+            })
+        .onFailure(err -> notCommitted(ctx, err));
+  }
+
+  /**
+   * A write this replica accepted but could not hand to the cluster (it is leaving it, or lost it):
+   * 503, so the backend retries, possibly on another replica.
+   */
+  static void notCommitted(RoutingContext ctx, Throwable err) {
+    Problem.typed(
+            "not-committed",
+            "Service Unavailable",
+            503,
+            "the change could not be replicated to the cluster ("
+                + err.getMessage()
+                + "); retry, possibly on another replica")
+        .send(ctx);
   }
 
   private void getEndpoint(RoutingContext ctx) {

@@ -239,6 +239,55 @@ final class ClusterTable {
     return true;
   }
 
+  /** See {@link Registry#replicate}. */
+  void replicate(String id, Endpoint next, List<RegistryEvent> events) {
+    Endpoint prev = byId.get(id);
+    boolean prevLive = prev != null && prev.state() != EndpointState.EXPIRED;
+    if (next == null) {
+      if (prev != null) {
+        remove(id);
+        if (prevLive) {
+          events.add(new Deregistered(prev, Deregistered.Reason.REQUESTED));
+        }
+      }
+      return;
+    }
+    if (next.equals(prev)) {
+      return;
+    }
+    String hostPort = hostPort(next.address(), next.port());
+    String holder = idByHostPort.get(hostPort);
+    if (holder != null && !holder.equals(id)) {
+      Endpoint old = remove(holder);
+      if (old.state() != EndpointState.EXPIRED) {
+        events.add(new Deregistered(old, Deregistered.Reason.ADDRESS_TAKEN_OVER));
+      }
+    }
+    if (prev != null) {
+      idByHostPort.remove(hostPort(prev.address(), prev.port()), id);
+    }
+    byId.put(id, next);
+    idByHostPort.put(hostPort, id);
+    if (next.state() == EndpointState.EXPIRED) {
+      if (prevLive) {
+        events.add(new RegistryEvent.Expired(next));
+      }
+    } else if (!prevLive
+        || !prev.registeredAt().equals(next.registeredAt())
+        || !prev.hostPort().equals(next.hostPort())
+        || !prev.locality().equals(next.locality())) {
+      events.add(new RegistryEvent.Registered(prevLive ? prev : null, next));
+    } else if (prev.state() != next.state()) {
+      events.add(new RegistryEvent.AdmissionChanged(prev, next));
+    } else if (prev.active() != next.active()
+        || !Objects.equals(prev.capacity(), next.capacity())
+        || !Objects.equals(prev.weight(), next.weight())
+        || !prev.metadata().equals(next.metadata())) {
+      events.add(new RegistryEvent.LoadChanged(prev, next));
+    }
+    // else a renewal only: no event, as on the replica that took the heartbeat
+  }
+
   /** Ids of the endpoints registered by {@code source}. */
   List<String> idsFrom(String source) {
     return byId.values().stream().filter(e -> e.source().equals(source)).map(Endpoint::id).toList();

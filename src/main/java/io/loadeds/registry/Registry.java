@@ -210,6 +210,30 @@ public final class Registry implements RegistryView {
   }
 
   /**
+   * Sets the record of {@code key} to exactly {@code record} (or removes it when {@code record} is
+   * null), as another replica decided it: scale-out copies whole records between replicas (see
+   * {@code io.loadeds.cluster}). Listeners get the event the change amounts to here: none for a
+   * record equal to the one held or for a renewal only (as on the replica that took the heartbeat),
+   * and none for removing an expired record (the reaper forgets those silently too). Nothing is
+   * validated again (the deciding replica did), but the cluster limit still applies.
+   *
+   * @throws LimitReachedException when the record would create a cluster beyond {@code
+   *     limits.maxClusters}; nothing changed then
+   */
+  public void replicate(EndpointKey key, Endpoint record) {
+    if (record != null && !record.key().equals(key)) {
+      throw new IllegalArgumentException(record.key() + " is not " + key);
+    }
+    write(
+        key.cluster(),
+        record != null,
+        (t, events) -> {
+          t.replicate(key.id(), record, events);
+          return null;
+        });
+  }
+
+  /**
    * Whether self-preservation currently keeps lapsed leases of {@code cluster} published (see
    * {@link io.loadeds.config.SelfPreservationConfig}).
    */

@@ -111,7 +111,18 @@ public final class SnapshotCache implements ResourceSource {
     context.runOnContext(v -> vertx.setTimer(warmUp.toMillis(), id -> endWarmUp()));
   }
 
+  /**
+   * Ends the warm-up now (a replica that joins a running cluster took the cluster's state before
+   * serving, so it has nothing to wait for). Thread-safe; nothing happens when it is over already.
+   */
+  public void skipWarmUp() {
+    context.runOnContext(v -> endWarmUp());
+  }
+
   private void endWarmUp() {
+    if (!warming) {
+      return; // skipped before the timer fired
+    }
     warming = false;
     Map<WatchIndex.IndexedWatch, Set<String>> wake = new HashMap<>();
     Map<String, VersionedResource> endpoints = resources.get(ResourceType.ENDPOINT);

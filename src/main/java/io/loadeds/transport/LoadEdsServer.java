@@ -11,6 +11,8 @@ import io.loadeds.auth.AddressAllowList;
 import io.loadeds.auth.NodeIdPolicy;
 import io.loadeds.auth.RateLimiter;
 import io.loadeds.auth.Tokens;
+import io.loadeds.cluster.Clustering;
+import io.loadeds.cluster.Replication;
 import io.loadeds.config.AuthConfig;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ServerConfig;
@@ -21,6 +23,7 @@ import io.loadeds.lrs.LrsService;
 import io.loadeds.metrics.ServerMetrics;
 import io.loadeds.registration.AccessGuard;
 import io.loadeds.registration.RegistrationApi;
+import io.loadeds.registration.WriteCommit;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.SnapshotCache;
 import io.loadeds.xds.GrpcBinding;
@@ -63,6 +66,8 @@ public final class LoadEdsServer {
   private long reaperTimer = -1;
   private volatile XdsServices xds; // set by deploy(), read by close()
   private volatile int port;
+  // Only with cluster.enabled; its type names no Hazelcast class, so a lone server loads none.
+  private volatile Replication replication;
 
   private LoadEdsServer(Vertx vertx, ServerConfig config, Clock clock) {
     this.vertx = vertx;
@@ -108,15 +113,44 @@ public final class LoadEdsServer {
       return Future.failedFuture(new ConfigException(e.getMessage(), e));
     }
     return server
-        .deploy()
+        .joinCluster()
+        .compose(v -> server.deploy())
         .map(server)
         .recover(err -> server.close().transform(v -> Future.failedFuture(err)));
   }
 
+  /**
+   * A clustered replica takes the cluster's records before it serves (see io.loadeds.cluster); a
+   * lone server has nothing to do here.
+   */
+  private Future<Void> joinCluster() {
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture();
+    }
+    return Clustering.join(
+            vertx,
+            registry,
+            resources::skipWarmUp,
+            metrics.meterRegistry(),
+            clock,
+            config.registry().expiredRetention())
+        .onSuccess(r -> replication = r)
+        .mapEmpty();
+  }
+
   private Future<Void> deploy() {
+    Replication cluster = replication;
     RegistrationApi api =
         new RegistrationApi(
-            registry, resources::endpointsVersion, config.http().bodyLimitBytes(), guard);
+            registry,
+            resources::endpointsVersion,
+            config.http().bodyLimitBytes(),
+            guard,
+            cluster == null ? WriteCommit.LOCAL : cluster.commits());
+    AdminApi admin = new AdminApi(registry, readiness, xdsDebug, events, clock);
+    if (cluster != null) {
+      admin.showCluster(cluster::debug);
+    }
     xds =
         new XdsServices(
             resources,
@@ -127,13 +161,7 @@ public final class LoadEdsServer {
                 config.limits().maxStreamsPerConnection(), config.limits().maxStreams()));
     HttpVerticle.Services services =
         new HttpVerticle.Services(
-            api,
-            xds,
-            new AdminApi(registry, readiness, xdsDebug, events, clock),
-            metrics,
-            new GrpcHealth(readiness, healthNames()),
-            lrs,
-            extProc);
+            api, xds, admin, metrics, new GrpcHealth(readiness, healthNames()), lrs, extProc);
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
@@ -145,7 +173,17 @@ public final class LoadEdsServer {
               readiness.warming();
               resources.warmedUp().onSuccess(w -> readiness.ready());
               long every = config.registry().reaperInterval().toMillis();
-              reaperTimer = vertx.setPeriodic(every, id -> registry.expireLeases());
+              // Clustered, every replica ticks but only the oldest member expires leases.
+              reaperTimer =
+                  vertx.setPeriodic(
+                      every,
+                      id -> {
+                        if (cluster == null) {
+                          registry.expireLeases();
+                        } else {
+                          cluster.reap();
+                        }
+                      });
               if (lrs != null) {
                 lrs.start(vertx);
               }
@@ -263,6 +301,10 @@ public final class LoadEdsServer {
               + ended
               + " xDS stream(s) told to reconnect; in-flight requests get up to "
               + config.http().shutdownGrace());
+    }
+    Replication cluster = replication;
+    if (cluster != null) {
+      cluster.close();
     }
     return Future.join(undeploys).<Void>mapEmpty().onComplete(v -> metrics.close());
   }

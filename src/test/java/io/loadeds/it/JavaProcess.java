@@ -200,6 +200,11 @@ final class JavaProcess implements AutoCloseable {
     return awaitExit(timeoutMillis);
   }
 
+  /** Whether the process is still running. */
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL: the process gets no chance to deregister. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,80 @@
+package io.loadeds.cluster;
+
+import io.loadeds.config.ClusterConfig;
+import io.loadeds.registry.Registry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The entry points of scale-out, the only ones the rest of the server calls, and only when {@code
+ * cluster.enabled} is set: this class is what first loads Hazelcast, so a server that runs alone
+ * never loads a class of it (its signatures name no Hazelcast type).
+ */
+public final class Clustering {
+  // Held: the JDK keeps loggers weakly, and a collected one would forget its level.
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+  private Clustering() {}
+
+  /**
+   * Starts this replica's Hazelcast member and a clustered Vert.x on it, blocking the calling
+   * thread (the main thread, at start) until the member joined the cluster or formed one.
+   *
+   * @throws Exception when the cluster port cannot be bound or the start takes over a minute
+   */
+  public static Vertx vertx(ClusterConfig config) throws Exception {
+    // Hazelcast logs a page at INFO when it starts; keep its warnings, log membership ourselves.
+    HAZELCAST_LOG.setLevel(Level.WARNING);
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost(config.host()).setPort(0);
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(HazelcastSetup.config(config)))
+        .buildClustered()
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Makes this server a replica: subscribes the registry to the cluster's map, then loads the
+   * records the cluster holds into it, so it serves the cluster's state from its first answer. A
+   * replica that joins running members ends its warm-up at once ({@code skipWarmUp}).
+   *
+   * @param vertx a Vert.x made by {@link #vertx}
+   * @param retention how long expired records stay (registry.expiredRetention): expired records and
+   *     tombstones leave the map after it
+   */
+  public static Future<Replication> join(
+      Vertx vertx,
+      Registry registry,
+      Runnable skipWarmUp,
+      MeterRegistry meters,
+      Clock clock,
+      Duration retention) {
+    if (!(vertx instanceof VertxInternal internal)
+        || !(internal.clusterManager() instanceof HazelcastClusterManager manager)) {
+      return Future.failedFuture(
+          new IllegalStateException("cluster.enabled needs the Vert.x of Clustering.vertx"));
+    }
+    ClusterReplica replica =
+        new ClusterReplica(manager.getHazelcastInstance(), registry, meters, clock, retention);
+    return vertx
+        .executeBlocking(
+            () -> {
+              boolean others = replica.start();
+              if (others) {
+                skipWarmUp.run();
+              }
+              return (Replication) replica;
+            })
+        .onFailure(err -> replica.close());
+  }
+}
