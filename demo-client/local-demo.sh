@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load demo on this machine, without Docker: builds what it needs, then runs the LoadEDS
 # server, three demo backends (3 streams each) and the demo client in proxyless mode (xds:///demo),
-# and tells the story on the terminal. Every process it starts is stopped on exit and on Ctrl-C.
+# and tells the story on the terminal. Every process it starts is stopped on exit, on Ctrl-C
+# (SIGINT), SIGTERM and SIGHUP, also when the script itself was started in the background.
 #
 #   demo-client/local-demo.sh            (from anywhere; needs JDK 17 and Maven)
 #
@@ -9,19 +10,41 @@
 # built jars).
 set -euo pipefail
 
+# A job that a non-interactive shell starts with & (a CI step, `mvn verify &`, `bash -c 'demo &'`)
+# begins with SIGINT and SIGQUIT ignored, and bash cannot trap a signal ignored at entry: Ctrl-C or
+# kill -INT would leave the demo and everything it started running. Start over once (same process,
+# same pid) with their default dispositions, so the trap below works.
+if [ -n "$(trap -p INT)" ] && [ -z "${LOCAL_DEMO_SIGNALS_RESET:-}" ]; then
+  export LOCAL_DEMO_SIGNALS_RESET=1
+  if env --default-signal=INT true 2>/dev/null; then
+    exec env --default-signal=INT,QUIT bash "$0" "$@"
+  elif command -v perl >/dev/null 2>&1; then
+    exec perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "$ARGV[0]: $!\n"' \
+      bash "$0" "$@"
+  fi
+  echo "note: SIGINT is ignored here and cannot be reset; stop the demo with kill -TERM $$" >&2
+fi
+
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port="${PORT:-18000}"
 work="$(mktemp -d)"
 pids=()
 
 cleanup() {
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
+interrupted() { # signal exit-code
+  echo
+  echo "interrupted: stopping everything ($1)"
+  exit "$2"
+}
 trap cleanup EXIT
-trap 'echo; echo "interrupted: stopping everything"; exit 130' INT TERM
+trap 'interrupted SIGINT 130' INT
+trap 'interrupted SIGTERM 143' TERM
+trap 'interrupted SIGHUP 129' HUP
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
