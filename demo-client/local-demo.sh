@@ -32,7 +32,9 @@ pids=()
 
 cleanup() {
   trap - EXIT INT TERM HUP
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Newest first: clients, then backends (they deregister while the server still answers), then
+  # the server.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -45,6 +47,13 @@ trap cleanup EXIT
 trap 'interrupted SIGINT 130' INT
 trap 'interrupted SIGTERM 143' TERM
 trap 'interrupted SIGHUP 129' HUP
+
+# A foreground sleep would hold off the signal traps until it ends; a waited-for one does not.
+pause() {
+  sleep "$1" &
+  pids+=($!)
+  wait $!
+}
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -81,15 +90,17 @@ done
 for id in b1 b2 b3; do await_line "$work/$id.log" "registered with" 60; done
 echo "3 backends admitted, 9 stream slots in all"
 
+# Run only in the background (cmd &): exec makes the recorded pid java's own, so the cleanup's
+# kill reaches it rather than a subshell that would leave it running.
 client() {
-  java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@"
+  exec java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@"
 }
 
 say "client A opens 10 held streams for 15 s: 9 fit, the 10th is refused (no capacity left)"
 client --streams=10 --hold --duration=15s >"$work/client-a.txt" 2>&1 &
 a=$!
 pids+=($a)
-sleep 8
+pause 8
 
 say "client B asks for 1 more stream while all 9 slots are taken, and keeps retrying"
 client --streams=1 --hold --retry --retry-backoff=500ms --duration=20s --progress \
