@@ -145,7 +145,24 @@ class RawHttpFuzzTest {
   @Property(tries = 250)
   void brokenFramingIsAnsweredWithA4xxBeforeTheConnectionEnds(@ForAll("framingFaults") Fault fault)
       throws Exception {
-    Statistics.collect(fault.kind());
+    String category = fault.kind().replaceAll("^(\\S+ \\S+).*", "$1");
+    Statistics.label("category").collect(category);
+    // Every kind of fault is generated often enough to be checked.
+    Statistics.label("category")
+        .coverage(
+            c -> {
+              for (String kind :
+                  List.of(
+                      "chunk size",
+                      "request line",
+                      "one header",
+                      "headers of",
+                      "header line",
+                      "content-length value",
+                      "unknown HTTP")) {
+                c.check(kind).count(n -> n >= 5);
+              }
+            });
 
     RawHttp.Answer answer = RawHttp.exchange(server.port(), fault.request());
 
@@ -298,7 +315,7 @@ class RawHttpFuzzTest {
             .as(
                 (t, cl) ->
                     new Fault(
-                        "content-length " + cl,
+                        "content-length value " + cl,
                         RawHttp.request(
                             start(t)
                                 + "host: x\r\ncontent-type: application/json\r\nconnection: close\r\n"
