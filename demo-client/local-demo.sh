@@ -90,10 +90,13 @@ done
 for id in b1 b2 b3; do await_line "$work/$id.log" "registered with" 60; done
 echo "3 backends admitted, 9 stream slots in all"
 
-# Run only in the background (cmd &): exec makes the recorded pid java's own, so the cleanup's
-# kill reaches it rather than a subshell that would leave it running.
+# Run in the background (cmd &): the recorded pid is then this subshell's, so it passes the
+# cleanup's kill on to java, which would otherwise be left running.
 client() {
-  exec java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@"
+  java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@" &
+  local java=$!
+  trap 'kill "$java" 2>/dev/null || true; wait "$java" || true; exit 143' TERM
+  wait "$java"
 }
 
 say "client A opens 10 held streams for 15 s: 9 fit, the 10th is refused (no capacity left)"
