@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load demo on this machine, without Docker: builds what it needs, then runs the LoadEDS
 # server, three demo backends (3 streams each) and the demo client in proxyless mode (xds:///demo),
-# and tells the story on the terminal. Every process it starts is stopped on exit and on Ctrl-C.
+# and tells the story on the terminal. Every process it starts is stopped on exit, on Ctrl-C
+# (SIGINT), SIGTERM and SIGHUP, also when the script itself was started in the background.
 #
 #   demo-client/local-demo.sh            (from anywhere; needs JDK 17 and Maven)
 #
@@ -9,19 +10,50 @@
 # built jars).
 set -euo pipefail
 
+# A job that a non-interactive shell starts with & (a CI step, `mvn verify &`, `bash -c 'demo &'`)
+# begins with SIGINT and SIGQUIT ignored, and bash cannot trap a signal ignored at entry: Ctrl-C or
+# kill -INT would leave the demo and everything it started running. Start over once (same process,
+# same pid) with their default dispositions, so the trap below works.
+if [ -n "$(trap -p INT)" ] && [ -z "${LOCAL_DEMO_SIGNALS_RESET:-}" ]; then
+  export LOCAL_DEMO_SIGNALS_RESET=1
+  if env --default-signal=INT true 2>/dev/null; then
+    exec env --default-signal=INT,QUIT bash "$0" "$@"
+  elif command -v perl >/dev/null 2>&1; then
+    exec perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "$ARGV[0]: $!\n"' \
+      bash "$0" "$@"
+  fi
+  echo "note: SIGINT is ignored here and cannot be reset; stop the demo with kill -TERM $$" >&2
+fi
+
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port="${PORT:-18000}"
 work="$(mktemp -d)"
 pids=()
 
 cleanup() {
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  trap - EXIT INT TERM HUP
+  # Newest first: clients, then backends (they deregister while the server still answers), then
+  # the server.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
+interrupted() { # signal exit-code
+  echo
+  echo "interrupted: stopping everything ($1)"
+  exit "$2"
+}
 trap cleanup EXIT
-trap 'echo; echo "interrupted: stopping everything"; exit 130' INT TERM
+trap 'interrupted SIGINT 130' INT
+trap 'interrupted SIGTERM 143' TERM
+trap 'interrupted SIGHUP 129' HUP
+
+# A foreground sleep would hold off the signal traps until it ends; a waited-for one does not.
+pause() {
+  sleep "$1" &
+  pids+=($!)
+  wait $!
+}
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -58,15 +90,20 @@ done
 for id in b1 b2 b3; do await_line "$work/$id.log" "registered with" 60; done
 echo "3 backends admitted, 9 stream slots in all"
 
+# Run in the background (cmd &): the recorded pid is then this subshell's, so it passes the
+# cleanup's kill on to java, which would otherwise be left running.
 client() {
-  java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@"
+  java -jar "$root/demo-client/target/demo-client.jar" --xds=demo --xds-server="127.0.0.1:$port" "$@" &
+  local java=$!
+  trap 'kill "$java" 2>/dev/null || true; wait "$java" || true; exit 143' TERM
+  wait "$java"
 }
 
 say "client A opens 10 held streams for 15 s: 9 fit, the 10th is refused (no capacity left)"
 client --streams=10 --hold --duration=15s >"$work/client-a.txt" 2>&1 &
 a=$!
 pids+=($a)
-sleep 8
+pause 8
 
 say "client B asks for 1 more stream while all 9 slots are taken, and keeps retrying"
 client --streams=1 --hold --retry --retry-backoff=500ms --duration=20s --progress \

@@ -60,6 +60,7 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    FramingFaults.mount(router); // first: it answers a broken body before anything else sees it
     services.api().mountGuard(router); // first: it decides before any route runs
     services.metrics().mount(router);
     services.admin().mount(vertx, router);
@@ -79,7 +80,11 @@ final class HttpVerticle extends VerticleBase {
             // Envoy and grpc-java speak HTTP/2 cleartext with prior knowledge.
             .setHttp2ClearTextEnabled(true);
     withTls(options, tls);
-    server = vertx.createHttpServer(options).requestHandler(req -> dispatch(req, grpc, router));
+    server =
+        vertx
+            .createHttpServer(options)
+            .invalidRequestHandler(FramingFaults::invalidRequest)
+            .requestHandler(req -> dispatch(req, grpc, router));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
 
@@ -156,6 +161,9 @@ final class HttpVerticle extends VerticleBase {
   }
 
   private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
+    if (!FramingFaults.acceptable(req)) {
+      return;
+    }
     String type = req.getHeader("content-type");
     if (type != null && type.startsWith("application/grpc")) {
       grpc.handle(req);

@@ -6,18 +6,32 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The README's local demo command, run as a user runs it (with the jars that {@code mvn verify} has
  * just built, on a free port): it tells the whole story, and it leaves no process behind, also when
- * interrupted.
+ * interrupted, and also when it was started as a background job of a non-interactive shell.
+ *
+ * <p>The script is launched with SIGINT and SIGQUIT at their default dispositions whatever this JVM
+ * inherited: Maven started as a background job ({@code mvn verify &}) passes them on ignored, and a
+ * process started from here would inherit that, so a test of "started normally" would silently be
+ * one of "started in the background".
  */
 class LocalDemoScriptIT {
   private static final Path SCRIPT = Path.of("demo-client", "local-demo.sh").toAbsolutePath();
+
+  /**
+   * A prefix that execs its arguments with SIGINT and SIGQUIT at their defaults: coreutils' env
+   * where it has {@code --default-signal} (8.31 and later), else perl.
+   */
+  private static final List<String> DEFAULT_SIGNALS = defaultSignals();
 
   @TempDir Path tmp;
 
@@ -47,21 +61,72 @@ class LocalDemoScriptIT {
     awaitText(out, "client A opens", 90);
     List<ProcessHandle> started = demo.descendants().toList();
 
-    new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
+    signal("INT", demo.pid());
 
     assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("the demo stops on Ctrl-C").isTrue();
-    assertThat(Files.readString(out)).contains("interrupted: stopping everything");
+    assertThat(Files.readString(out)).contains("interrupted: stopping everything (SIGINT)");
+    assertAllEnded(started);
+  }
+
+  /**
+   * {@code bash -c 'local-demo.sh & wait'}: the script starts with SIGINT ignored, as under a CI
+   * step or {@code mvn verify &}, and must still stop everything on each signal.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"INT", "TERM", "HUP"})
+  void aSignalStopsEverythingAlsoWhenStartedInTheBackground(String signal) throws Exception {
+    Path out = tmp.resolve("out.txt");
+    Process shell = start(out, "bash", "-c", "bash \"$0\" & wait", SCRIPT.toString());
+    awaitText(out, "client A opens", 90);
+    ProcessHandle script = shell.children().findFirst().orElseThrow();
+    List<ProcessHandle> started = script.descendants().toList();
+
+    signal(signal, script.pid());
+
+    assertThat(script.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+    assertThat(shell.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(out)).contains("interrupted: stopping everything (SIG" + signal);
     assertAllEnded(started);
   }
 
   private Process start(Path out) throws IOException {
+    return start(out, "bash", SCRIPT.toString());
+  }
+
+  /** Runs {@code command} with SIGINT and SIGQUIT at their defaults, output to {@code out}. */
+  private static Process start(Path out, String... command) throws IOException {
+    List<String> line = new ArrayList<>(DEFAULT_SIGNALS);
+    line.addAll(List.of(command));
     ProcessBuilder pb =
-        new ProcessBuilder("bash", SCRIPT.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile());
+        new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("PORT", "0");
     pb.environment().put("SKIP_BUILD", "1");
+    pb.environment().remove("LOCAL_DEMO_SIGNALS_RESET");
     return pb.start();
+  }
+
+  private static List<String> defaultSignals() {
+    try {
+      Process probe =
+          new ProcessBuilder("env", "--default-signal=INT", "true")
+              .redirectErrorStream(true)
+              .start();
+      if (probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+        return List.of("env", "--default-signal=INT,QUIT");
+      }
+    } catch (IOException e) {
+      // no env on the path: try perl
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return List.of(
+        "perl", "-e", "$SIG{INT} = $SIG{QUIT} = 'DEFAULT'; exec @ARGV or die \"$ARGV[0]: $!\\n\"");
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor())
+        .isZero();
   }
 
   private static void awaitText(Path file, String text, int seconds) throws Exception {

@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.loadeds.config.XdsConfig;
+import io.loadeds.json.StrictJson;
 import io.loadeds.logging.ClientText;
 import io.loadeds.snapshot.ResourceSource;
 import io.loadeds.snapshot.ResourceType;
@@ -32,9 +33,10 @@ import java.util.function.Predicate;
  * During the warm-up after start, a poll that names only assignments the server has not heard of
  * gets 503 (with {@code Retry-After}) instead of an empty assignment.
  *
- * <p>A body that is not UTF-8, not strict JSON, or nested deeper than {@link BodyCheck#MAX_DEPTH}
- * levels gets 400 before it is parsed ({@link BodyCheck}); whatever a problem detail quotes of the
- * request is escaped and cut ({@link ClientText}).
+ * <p>A body that is not UTF-8, not strict JSON, nested deeper than {@link StrictJson#MAX_DEPTH}
+ * levels or holding a lone surrogate gets 400 before it is parsed ({@link StrictJson}, the check
+ * every REST body passes); whatever a problem detail quotes of the request is escaped and cut
+ * ({@link ClientText}).
  *
  * <p>A poll whose {@code node.id} is not allowed ({@code auth.allowedNodeIds}, as for gRPC streams)
  * gets 403 {@code node-not-allowed} and learns nothing else; the result names the refused node so
@@ -99,10 +101,8 @@ public final class RestDiscovery {
     if (type.isEmpty()) {
       return unknownType(typeName);
     }
-    BodyCheck.Checked checked = BodyCheck.check(body);
-    return checked.problem() != null
-        ? malformed(checked.problem())
-        : answer(type.get(), checked.text());
+    StrictJson.Checked checked = StrictJson.check(body);
+    return checked.ok() ? answer(type.get(), checked.text()) : malformed(checked.problem());
   }
 
   /** Answers a poll for the type named by the path suffix (e.g. {@code endpoints}). */
@@ -111,7 +111,7 @@ public final class RestDiscovery {
     if (type.isEmpty()) {
       return unknownType(typeName);
     }
-    Optional<String> bad = BodyCheck.json(body);
+    Optional<String> bad = StrictJson.problemIn(body);
     return bad.isPresent() ? malformed(bad.get()) : answer(type.get(), body);
   }
 
