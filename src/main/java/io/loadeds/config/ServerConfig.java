@@ -69,6 +69,14 @@ public record ServerConfig(
     load.validate();
     extProc.validate();
     cluster.validate();
+    if (cluster.enabled() && load.source() != LoadSource.BACKEND) {
+      // What a client reports over LRS reaches only the replica its stream is on; judged on that,
+      // replicas would publish different assignments for one cluster (and different versions).
+      throw new IllegalArgumentException(
+          "load.source "
+              + load.source().text()
+              + " cannot be combined with cluster.enabled: LRS figures reach one replica only");
+    }
     return this;
   }
 

@@ -84,4 +84,23 @@ class ClusterConfigTest {
     assertThat(ClusterConfig.defaults().withMembers(List.of("h:1")).validate().members())
         .containsExactly("h:1");
   }
+
+  @Test
+  void lrsAsTheLoadSourceIsRefusedOnAReplica() {
+    for (String source : List.of("lrs", "max")) {
+      assertThatThrownBy(
+              () ->
+                  ConfigLoader.load(
+                      null, Map.of(), Map.of("cluster.enabled", "true", "load.source", source)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("load.source " + source)
+          .hasMessageContaining("cluster.enabled");
+    }
+    // Watching the clients' figures (per replica) is allowed.
+    assertThat(
+            ConfigLoader.load(null, Map.of(), Map.of("cluster.enabled", "true", "load.lrs", "true"))
+                .load()
+                .lrsEnabled())
+        .isTrue();
+  }
 }
