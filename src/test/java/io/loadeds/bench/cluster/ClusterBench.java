@@ -174,7 +174,7 @@ public final class ClusterBench {
       throw new IllegalStateException("streams did not get their first assignments");
     }
     Result result = new Result();
-    List<String> lags = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<String>> lags = new ArrayList<>();
     AtomicInteger failed = new AtomicInteger();
     long start = System.nanoTime();
     long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -216,10 +216,16 @@ public final class ClusterBench {
       result.same.add(w.latencies(true));
     }
     channels.forEach(ManagedChannel::shutdownNow);
-    result.timeline = timeline(watchers, n, total, sentAt, start);
+    result.timeline = timeline(watchers, n, total, sentAt, start, false);
+    if (n > 1) {
+      result.timeline +=
+          "\n  write on A -> stream on A: " + timeline(watchers, n, total, sentAt, start, true);
+    }
     result.timeline += "\n  REST answer p50/max ms: " + answers(total, sentAt, answeredAt, start);
     if (n > 1) {
-      result.timeline += "\n  replication lag, last apply on each replica, ms: " + lags;
+      result.timeline +=
+          "\n  replication lag, last apply on each replica, ms: "
+              + lags.stream().map(java.util.concurrent.CompletableFuture::join).toList();
     }
     result.sent = total - warmupWrites;
     result.failed = failed.get();
@@ -230,7 +236,8 @@ public final class ClusterBench {
    * Latencies per second of sending, warm-up included, to another replica's streams when there are
    * several: a figure that grows second by second is a backlog, one that stays flat is a delay.
    */
-  private String timeline(List<Watcher> watchers, int n, int total, long[] sentAt, long start) {
+  private String timeline(
+      List<Watcher> watchers, int n, int total, long[] sentAt, long start, boolean same) {
     int secondsRun = (int) ((sentAt[total] - start) / 1_000_000_000L) + 1;
     List<List<Long>> bySecond = new ArrayList<>();
     for (int s = 0; s < secondsRun; s++) {
@@ -239,7 +246,7 @@ public final class ClusterBench {
     for (Watcher w : watchers) {
       for (int i = 1; i <= total; i++) {
         long at = w.seenAt.get(i);
-        if (at != 0 && (n == 1 || w.origin[i] != w.replica)) {
+        if (at != 0 && (n == 1 || (w.origin[i] == w.replica) == same)) {
           bySecond.get((int) ((sentAt[i] - start) / 1_000_000_000L)).add((at - sentAt[i]) / 1000);
         }
       }
@@ -274,27 +281,35 @@ public final class ClusterBench {
     return out.toString().trim();
   }
 
-  /** Each replica's last replication lag ({@code /v1/debug/cluster}), fetched without waiting. */
-  private String lastLags(Replicas servers) {
-    List<String> out = new ArrayList<>();
+  /**
+   * Each replica's last replication lag ({@code /v1/debug/cluster}), asked without holding up the
+   * sending loop ("x": no answer).
+   */
+  private java.util.concurrent.CompletableFuture<String> lastLags(Replicas servers) {
+    java.util.regex.Pattern last =
+        java.util.regex.Pattern.compile("\"lastMillis\"\\s*:\\s*(-?\\d+)");
+    List<java.util.concurrent.CompletableFuture<String>> asks = new ArrayList<>();
     for (int port : servers.ports) {
-      try {
-        String body =
-            http.send(
-                    HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/v1/debug/cluster"))
-                        .timeout(Duration.ofSeconds(2))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-        java.util.regex.Matcher m =
-            java.util.regex.Pattern.compile("\"lastMillis\"\\s*:\\s*(-?\\d+)").matcher(body);
-        out.add(m.find() ? m.group(1) : "?");
-      } catch (Exception e) {
-        out.add("x");
-      }
+      asks.add(
+          http.sendAsync(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/v1/debug/cluster"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .thenApply(
+                  r -> {
+                    java.util.regex.Matcher m = last.matcher(r.body());
+                    return m.find() ? m.group(1) : "?";
+                  })
+              .exceptionally(e -> "x"));
     }
-    return String.join("/", out);
+    return java.util.concurrent.CompletableFuture.allOf(
+            asks.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .thenApply(
+            v ->
+                String.join(
+                    "/", asks.stream().map(java.util.concurrent.CompletableFuture::join).toList()));
   }
 
   private java.util.concurrent.CompletableFuture<HttpResponse<Void>> send(
