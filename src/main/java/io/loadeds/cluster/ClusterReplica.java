@@ -166,24 +166,33 @@ final class ClusterReplica implements Replication, WriteCommit {
     long ttl = e == null || e.state() == EndpointState.EXPIRED ? retentionMillis : 0;
     long now = clock.millis();
     SequencedPut put = new SequencedPut(new ReplicatedRecord(e, self, now), now * 1000, ttl);
-    CompletionStage<Long> stage = map.submitToKey(ReplicatedRecord.mapKey(key), put);
-    Promise<Long> done = Promise.promise();
-    stage.whenComplete(
-        (seq, err) -> {
-          if (context == null) {
-            settle(done, seq, err);
-          } else {
-            context.runOnContext(v -> settle(done, seq, err));
-          }
-        });
+    return settledOn(map.submitToKey(ReplicatedRecord.mapKey(key), put), context);
+  }
+
+  /**
+   * The outcome of a Hazelcast operation as a Vert.x future completed on {@code context} (on the
+   * completing thread when there is none). Hazelcast runs a plain {@code whenComplete} callback on
+   * its default executor, which on a machine with 2 CPUs or fewer (common pool parallelism 1)
+   * starts a new thread per callback: one thread per replicated write, started on machines already
+   * short of CPU. Here the thread that completes the operation only queues the result on the
+   * context, which never blocks.
+   */
+  static <T> Future<T> settledOn(CompletionStage<T> stage, Context context) {
+    Promise<T> done = Promise.promise();
+    if (context == null) {
+      stage.whenComplete((value, err) -> settle(done, value, err));
+    } else {
+      stage.whenCompleteAsync(
+          (value, err) -> settle(done, value, err), task -> context.runOnContext(v -> task.run()));
+    }
     return done.future();
   }
 
-  private static void settle(Promise<Long> done, Long seq, Throwable err) {
+  private static <T> void settle(Promise<T> done, T value, Throwable err) {
     if (err != null) {
       done.fail(err);
     } else {
-      done.complete(seq);
+      done.complete(value);
     }
   }
 

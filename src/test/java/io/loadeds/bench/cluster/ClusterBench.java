@@ -83,6 +83,11 @@ public final class ClusterBench {
     single.printSame("1 server, write -> stream on it");
     cluster.printSame(replicas + " replicas, write on A -> stream on A");
     cluster.print(replicas + " replicas, write on A -> stream on C (another replica)");
+    System.out.println(
+        "by second of sending, warm-up included, p50/max ms (1 server): " + single.timeline);
+    System.out.println(
+        "by second of sending, warm-up included, p50/max ms (replicas, A -> C): "
+            + cluster.timeline);
     if (firstFailure != null) {
       System.out.println("first failed write: " + firstFailure);
     }
@@ -92,6 +97,7 @@ public final class ClusterBench {
   private static final class Result {
     final List<long[]> other = new ArrayList<>();
     final List<long[]> same = new ArrayList<>();
+    String timeline = "";
     long sent;
     long failed;
     double seconds;
@@ -144,6 +150,7 @@ public final class ClusterBench {
     int warmupWrites = rate * warmupSeconds;
     int total = warmupWrites + rate * seconds;
     long[] sentAt = new long[total + 1];
+    AtomicLongArray answeredAt = new AtomicLongArray(total + 1);
     int[] origin = new int[total + 1];
     List<ManagedChannel> channels = new ArrayList<>();
     List<Watcher> watchers = new ArrayList<>();
@@ -167,6 +174,7 @@ public final class ClusterBench {
       throw new IllegalStateException("streams did not get their first assignments");
     }
     Result result = new Result();
+    List<java.util.concurrent.CompletableFuture<String>> lags = new ArrayList<>();
     AtomicInteger failed = new AtomicInteger();
     long start = System.nanoTime();
     long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -180,9 +188,14 @@ public final class ClusterBench {
       int replica = i % n;
       origin[i] = replica;
       sentAt[i] = System.nanoTime();
+      int write = i;
+      if (n > 1 && (i % rate) == 0) {
+        lags.add(lastLags(servers));
+      }
       send(servers.ports.get(replica), "PATCH", i % clusters, "{\"active\":" + i + "}")
           .thenAccept(
               r -> {
+                answeredAt.set(write, System.nanoTime());
                 if (r.statusCode() != 200) {
                   failed.incrementAndGet();
                   firstFailure = firstFailure == null ? "HTTP " + r.statusCode() : firstFailure;
@@ -203,9 +216,100 @@ public final class ClusterBench {
       result.same.add(w.latencies(true));
     }
     channels.forEach(ManagedChannel::shutdownNow);
+    result.timeline = timeline(watchers, n, total, sentAt, start, false);
+    if (n > 1) {
+      result.timeline +=
+          "\n  write on A -> stream on A: " + timeline(watchers, n, total, sentAt, start, true);
+    }
+    result.timeline += "\n  REST answer p50/max ms: " + answers(total, sentAt, answeredAt, start);
+    if (n > 1) {
+      result.timeline +=
+          "\n  replication lag, last apply on each replica, ms: "
+              + lags.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    }
     result.sent = total - warmupWrites;
     result.failed = failed.get();
     return result;
+  }
+
+  /**
+   * Latencies per second of sending, warm-up included, to another replica's streams when there are
+   * several: a figure that grows second by second is a backlog, one that stays flat is a delay.
+   */
+  private String timeline(
+      List<Watcher> watchers, int n, int total, long[] sentAt, long start, boolean same) {
+    int secondsRun = (int) ((sentAt[total] - start) / 1_000_000_000L) + 1;
+    List<List<Long>> bySecond = new ArrayList<>();
+    for (int s = 0; s < secondsRun; s++) {
+      bySecond.add(new ArrayList<>());
+    }
+    for (Watcher w : watchers) {
+      for (int i = 1; i <= total; i++) {
+        long at = w.seenAt.get(i);
+        if (at != 0 && (n == 1 || (w.origin[i] == w.replica) == same)) {
+          bySecond.get((int) ((sentAt[i] - start) / 1_000_000_000L)).add((at - sentAt[i]) / 1000);
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (List<Long> l : bySecond) {
+      if (l.isEmpty()) {
+        out.append(" -");
+        continue;
+      }
+      long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+      out.append(String.format(" %d/%d", a[a.length / 2] / 1000, a[a.length - 1] / 1000));
+    }
+    return out.toString().trim();
+  }
+
+  /** Per second of sending: how long the REST answers took. */
+  private static String answers(int total, long[] sentAt, AtomicLongArray answeredAt, long start) {
+    java.util.TreeMap<Long, List<Long>> bySecond = new java.util.TreeMap<>();
+    for (int i = 1; i <= total; i++) {
+      if (answeredAt.get(i) != 0) {
+        bySecond
+            .computeIfAbsent((sentAt[i] - start) / 1_000_000_000L, k -> new ArrayList<>())
+            .add((answeredAt.get(i) - sentAt[i]) / 1_000_000);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (List<Long> l : bySecond.values()) {
+      long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+      out.append(String.format(" %d/%d", a[a.length / 2], a[a.length - 1]));
+    }
+    return out.toString().trim();
+  }
+
+  /**
+   * Each replica's last replication lag ({@code /v1/debug/cluster}), asked without holding up the
+   * sending loop ("x": no answer).
+   */
+  private java.util.concurrent.CompletableFuture<String> lastLags(Replicas servers) {
+    java.util.regex.Pattern last =
+        java.util.regex.Pattern.compile("\"lastMillis\"\\s*:\\s*(-?\\d+)");
+    List<java.util.concurrent.CompletableFuture<String>> asks = new ArrayList<>();
+    for (int port : servers.ports) {
+      asks.add(
+          http.sendAsync(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/v1/debug/cluster"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .thenApply(
+                  r -> {
+                    java.util.regex.Matcher m = last.matcher(r.body());
+                    return m.find() ? m.group(1) : "?";
+                  })
+              .exceptionally(e -> "x"));
+    }
+    return java.util.concurrent.CompletableFuture.allOf(
+            asks.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .thenApply(
+            v ->
+                String.join(
+                    "/", asks.stream().map(java.util.concurrent.CompletableFuture::join).toList()));
   }
 
   private java.util.concurrent.CompletableFuture<HttpResponse<Void>> send(
