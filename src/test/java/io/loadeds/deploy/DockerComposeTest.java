@@ -3,6 +3,7 @@ package io.loadeds.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.loadeds.config.ConfigKey;
 import io.loadeds.deploy.ComposeFile.Build;
 import io.loadeds.deploy.ComposeFile.PortMapping;
 import io.loadeds.deploy.Dockerfile.Instruction;
@@ -14,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +54,33 @@ class DockerComposeTest {
     assertThat(compose.servicesBuiltFrom(root.resolve("demo-backend")))
         .containsExactlyInAnyOrderElementsOf(BACKENDS);
     assertThat(compose.servicesBuiltFrom(root.resolve("demo-client"))).containsExactly(CLIENT);
+  }
+
+  /**
+   * Every LOADEDS_* variable the deployment files set names a real setting: an unknown one is
+   * silently ignored by the server (the files once set LOADEDS_PORT and LOADEDS_DEFAULT_TTL, which
+   * the server never read).
+   */
+  @Test
+  void everyServerVariableTheDeploymentFilesSetIsASetting() throws Exception {
+    Set<String> known =
+        ConfigKey.ALL.stream().map(ConfigKey::env).collect(Collectors.toCollection(HashSet::new));
+    known.add(io.loadeds.config.ConfigLoader.CONFIG_ENV);
+    Pattern variable = Pattern.compile("\\bLOADEDS_[A-Z0-9_]+");
+    List<Path> files =
+        List.of(
+            DeployFiles.dockerCompose(),
+            root.resolve("src/main/docker/Dockerfile"),
+            root.resolve("src/main/docker/cluster/compose.yaml"));
+    Set<String> seen = new HashSet<>();
+    for (Path file : files) {
+      Matcher m = variable.matcher(Files.readString(file));
+      while (m.find()) {
+        assertThat(known).as("%s sets %s", root.relativize(file), m.group()).contains(m.group());
+        seen.add(m.group());
+      }
+    }
+    assertThat(seen).contains("LOADEDS_HTTP_PORT", "LOADEDS_REGISTRY_DEFAULT_TTL");
   }
 
   @Test

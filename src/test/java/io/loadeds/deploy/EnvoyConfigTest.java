@@ -271,9 +271,10 @@ class EnvoyConfigTest {
     return services.get(0);
   }
 
-  /** The port the server listens on in its container: LOADEDS_PORT, default 18000. */
+  /** The port the server listens on in its container: LOADEDS_HTTP_PORT, default 18000. */
   static int serverPort(ComposeFile compose, String service) {
-    return Integer.parseInt(compose.environment(service).getOrDefault("LOADEDS_PORT", "18000"));
+    return Integer.parseInt(
+        compose.environment(service).getOrDefault("LOADEDS_HTTP_PORT", "18000"));
   }
 
   static List<String> backendServices() {
