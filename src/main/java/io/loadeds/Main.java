@@ -72,7 +72,10 @@ public final class Main {
     Vertx vertx;
     try {
       // Only a clustered replica touches io.loadeds.cluster, and with it Hazelcast.
-      vertx = config.cluster().enabled() ? Clustering.vertx(config.cluster()) : Vertx.vertx();
+      vertx =
+          config.cluster().enabled()
+              ? Clustering.vertx(config.cluster(), LoadEdsServer.vertxOptions(config))
+              : Vertx.vertx(LoadEdsServer.vertxOptions(config));
     } catch (Exception e) {
       exit(startFailure(e, config));
       return;

@@ -29,12 +29,13 @@ public final class Clustering {
    * Starts this replica's Hazelcast member and a clustered Vert.x on it, blocking the calling
    * thread (the main thread, at start) until the member joined the cluster or formed one.
    *
+   * @param options the Vert.x options of a lone server ({@code LoadEdsServer.vertxOptions}), to
+   *     which the event bus address is added
    * @throws Exception when the cluster port cannot be bound or the start takes over a minute
    */
-  public static Vertx vertx(ClusterConfig config) throws Exception {
+  public static Vertx vertx(ClusterConfig config, VertxOptions options) throws Exception {
     // Hazelcast logs a page at INFO when it starts; keep its warnings, log membership ourselves.
     HAZELCAST_LOG.setLevel(Level.WARNING);
-    VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(config.host()).setPort(0);
     return Vertx.builder()
         .with(options)

@@ -24,11 +24,15 @@ import java.util.function.Consumer;
  * Keeps the published xDS resources in step with the registry and wakes the watches of what
  * changed.
  *
- * <p>Threading: all writes happen on one Vert.x context of its own; registry events (which arrive
- * on the writers' threads) are handed over to it. Readers on any thread see immutable resources
- * through concurrent maps. Events that queue up while a rebuild is pending fold into one rebuild
- * per cluster; weight-only changes may wait up to {@link XdsConfig#weightCoalesceWindow()}, while
- * changes of membership are rebuilt at once.
+ * <p>Threading: all writes happen on one Vert.x context, the cache's; registry events (which arrive
+ * on the writers' threads) are handed over to it, except that a change of membership made on the
+ * cache's own event loop is recorded at once, without a task (the loop is then busy with that write
+ * anyway). Readers on any thread see immutable resources through concurrent maps. Watches are woken
+ * on the cache's thread in make-before-break order (clusters, endpoints, listeners, routes); they
+ * hand the notice over to their own loop, where it must run in the order it was handed over. Events
+ * that queue up while a rebuild is pending fold into one rebuild per cluster; weight-only changes
+ * may wait up to {@link XdsConfig#weightCoalesceWindow()}, while changes of membership are rebuilt
+ * at once.
  *
  * <p>Warm-up ({@link XdsConfig#warmUp()}): for that long after {@link #create} the cache has no
  * placeholder for an endpoint assignment it does not know ({@link #held} is true for it), so the
@@ -46,6 +50,8 @@ public final class SnapshotCache implements ResourceSource {
 
   private final Vertx vertx;
   private final Context context;
+  // The thread of the cache's context, once its first task ran: events written on it skip a hop.
+  private volatile Thread home;
   private final RegistryView registry;
   private final long coalesceMillis;
   private final Duration endpointStaleAfter;
@@ -93,6 +99,7 @@ public final class SnapshotCache implements ResourceSource {
       Vertx vertx, RegistryView registry, XdsConfig config, boolean lrs) {
     warmUp();
     SnapshotCache cache = new SnapshotCache(vertx, registry, config, lrs);
+    cache.context.runOnContext(v -> cache.home = Thread.currentThread());
     registry.addListener(cache::onRegistryEvent);
     for (ClusterView c : registry.clusters()) {
       cache.rebuild(c.name(), new EnumMap<>(ResourceType.class));
@@ -199,10 +206,16 @@ public final class SnapshotCache implements ResourceSource {
   }
 
   private void onRegistryEvent(RegistryEvent event) {
-    // Called on the registry writer's thread under the cluster's lock: only hand over.
+    // Called on the registry writer's thread under the cluster's lock: only record or hand over.
     String cluster = event.cluster();
     boolean now = event.changesMembership() || coalesceMillis == 0;
-    context.runOnContext(v -> markDirty(cluster, now));
+    if (now && Thread.currentThread() == home) {
+      // Already on the cache's loop: record it now; the rebuild still runs as a task of its own,
+      // after the lock is released and with the other changes of the burst.
+      markDirty(cluster, true);
+    } else {
+      context.runOnContext(v -> markDirty(cluster, now));
+    }
   }
 
   private void markDirty(String cluster, boolean now) {

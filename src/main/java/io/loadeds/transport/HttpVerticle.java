@@ -84,6 +84,7 @@ final class HttpVerticle extends VerticleBase {
         vertx
             .createHttpServer(options)
             .invalidRequestHandler(FramingFaults::invalidRequest)
+            .connectionHandler(FlushBatching::install)
             .requestHandler(req -> dispatch(req, grpc, router));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }

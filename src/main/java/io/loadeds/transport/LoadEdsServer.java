@@ -32,6 +32,7 @@ import io.loadeds.xds.XdsServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -92,6 +93,17 @@ public final class LoadEdsServer {
     registry.addListener(metrics::onRegistryEvent);
     registry.addListener(events::onRegistryEvent);
     registry.addListener(eventLog::onRegistryEvent);
+  }
+
+  /**
+   * The options of the {@link Vertx} a server runs on: as many event loops as serve the port
+   * ({@link io.loadeds.config.HttpConfig#eventLoops()}), no more. Vert.x's default (twice the
+   * cores) would put the snapshot cache on a loop of its own, so every change would cross three
+   * threads from the REST handler to a stream; with this, the cache shares a loop with one of the
+   * port's instances, and the streams and writes on that loop reach it without a thread hop.
+   */
+  public static VertxOptions vertxOptions(ServerConfig config) {
+    return new VertxOptions().setEventLoopPoolSize(config.http().eventLoops());
   }
 
   /**

@@ -92,6 +92,8 @@ public final class GrpcBinding {
   private final Map<HttpConnection, AtomicInteger> streamsByConnection = new ConcurrentHashMap<>();
   // Open streams by id: how to end each on its own context. Streams remove themselves when closed.
   private final Map<Long, Runnable> open = new ConcurrentHashMap<>();
+  // Every stream on one loop shares one executor, so a change wakes a loop once, not per stream.
+  private final LoopBatches loops = new LoopBatches();
   private volatile String goingAway;
 
   /** A binding that lets every node id connect. */
@@ -131,7 +133,9 @@ public final class GrpcBinding {
   }
 
   /**
-   * Registers {@code service/method} on {@code server}.
+   * Registers {@code service/method} on {@code server}. The executor a stream's state machine is
+   * given runs tasks on the stream's event loop, in the order they were handed over from any one
+   * thread, batched with the other streams of that loop ({@link LoopBatches}).
    *
    * @param prototype the request type's default instance (decodes requests)
    * @param mode how listeners name this kind of stream, e.g. {@code sotw-ads}
@@ -179,8 +183,7 @@ public final class GrpcBinding {
     Context context = Vertx.currentContext();
     long id = streamIds.getAsLong();
     EndOnce<Inbound<Q>, R> sink = new EndOnce<>(call.response(), release);
-    ProtocolStream<Q> stream =
-        factory.open(id, sink, task -> context.runOnContext(v -> task.run()));
+    ProtocolStream<Q> stream = factory.open(id, sink, loops.current(context));
     listener.streamOpened(id, mode);
     Runnable end =
         () -> {
