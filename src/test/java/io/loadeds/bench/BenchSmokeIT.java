@@ -78,8 +78,11 @@ class BenchSmokeIT {
       }
       if (m.scenario().equals(MEMORY)) {
         assertThat(m.heapPerStreamKb()).as("heap per stream of " + MEMORY).isNotNull();
+        assertThat(m.transportHeapPerStreamKb()).as("transport's share of it").isNotNull();
+        assertThat(m.ownHeapPerStreamKb()).as("our own share of it").isNotNull();
       } else {
         assertThat(m.heapPerStreamKb()).as(m.scenario()).isNull();
+        assertThat(m.transportHeapPerStreamKb()).as(m.scenario()).isNull();
       }
     }
 
@@ -152,7 +155,11 @@ class BenchSmokeIT {
     for (String s : THROUGHPUT) {
       assertThat(rows).contains("| " + s + " | registrations/s");
     }
-    assertThat(rows).contains("| " + MEMORY + " | heap KB/stream");
+    assertThat(rows)
+        .contains(
+            "| " + MEMORY + " | heap KB/stream",
+            "| " + MEMORY + " | heap KB/stream (transport)",
+            "| " + MEMORY + " | heap KB/stream (ours)");
   }
 
   private static Measurement relabel(Measurement m, ServerProcess.Kind kind) {
@@ -177,6 +184,7 @@ class BenchSmokeIT {
         m.cpuSeconds(),
         m.harnessCpuSeconds(),
         m.rssMb(),
-        m.heapPerStreamKb());
+        m.heapPerStreamKb(),
+        m.transportHeapPerStreamKb());
   }
 }
