@@ -1,6 +1,7 @@
 package io.loadeds.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,24 +15,8 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     BenchConfig config = BenchConfig.fromSystemProperties();
-    List<Scenario> scenarios = Scenario.all(config);
-    List<Measurement> results = new ArrayList<>();
     long start = System.nanoTime();
-    int turn = 0;
-    for (Scenario s : scenarios) {
-      for (int round = 0; round < s.rounds(); round++) {
-        List<ServerProcess.Kind> order = new ArrayList<>(config.servers());
-        if (turn++ % 2 == 1) {
-          java.util.Collections.reverse(order);
-        }
-        for (ServerProcess.Kind kind : order) {
-          System.out.printf("bench: %-14s on %-18s ...%n", s.name(), kind.label);
-          Measurement m = Runner.run(config, s, kind);
-          results.add(m);
-          System.out.println("bench:   " + Report.row(m));
-        }
-      }
-    }
+    List<Measurement> results = measureAll(config);
     Report report = new Report(config, results, (System.nanoTime() - start) / 1e9);
     System.out.println();
     System.out.print(report.table());
@@ -43,5 +28,30 @@ public final class Bench {
           "bench: some runs missed changes or saw wrong states (see missed/err/stale)");
       System.exit(1);
     }
+  }
+
+  /**
+   * Runs every scenario {@code config} selects against each of its servers, in a fresh process per
+   * run, alternating which server goes first; one Measurement per run, in run order. Also the entry
+   * point of the smoke test ({@code BenchSmokeIT}).
+   */
+  static List<Measurement> measureAll(BenchConfig config) throws Exception {
+    List<Measurement> results = new ArrayList<>();
+    int turn = 0;
+    for (Scenario s : Scenario.all(config)) {
+      for (int round = 0; round < s.rounds(); round++) {
+        List<ServerProcess.Kind> order = new ArrayList<>(config.servers());
+        if (turn++ % 2 == 1) {
+          Collections.reverse(order);
+        }
+        for (ServerProcess.Kind kind : order) {
+          System.out.printf("bench: %-14s on %-18s ...%n", s.name(), kind.label);
+          Measurement m = Runner.run(config, s, kind);
+          results.add(m);
+          System.out.println("bench:   " + Report.row(m));
+        }
+      }
+    }
+    return results;
   }
 }

@@ -25,7 +25,8 @@ import java.util.List;
  *       built)</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
  *   <tr><td>bench.histogramDir</td><td>none; a directory gets each memory scenario's live-class
- *       histogram per server (jcmd GC.class_histogram), for profiling</td></tr>
+ *       histogram per server (jcmd GC.class_histogram) before the streams, with them, and with the
+ *       health watches that measure the transport's share on top, for profiling</td></tr>
  *   <tr><td>bench.out / bench.readme</td><td>target/bench/results.json, README.md ("none" skips)</td></tr>
  * </table>
  */

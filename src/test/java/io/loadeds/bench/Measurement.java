@@ -13,6 +13,9 @@ package io.loadeds.bench;
  * @param cpuSeconds server CPU (user + system) during the measured phase
  * @param harnessCpuSeconds the harness's own CPU in that phase (it shares the machine's cores)
  * @param heapPerStreamKb growth of the heap after a full GC per stream attached
+ * @param transportHeapPerStreamKb the same for {@code grpc.health.v1.Health/Watch} streams opened
+ *     on as many connections on top of those, less what the health service itself keeps for them:
+ *     the share of the gRPC transport (Vert.x / Netty HTTP/2 for ours), connections included
  */
 record Measurement(
     String scenario,
@@ -35,7 +38,15 @@ record Measurement(
     double cpuSeconds,
     double harnessCpuSeconds,
     double rssMb,
-    Double heapPerStreamKb) {
+    Double heapPerStreamKb,
+    Double transportHeapPerStreamKb) {
+
+  /** The heap per stream that is the server's own state: the total less the transport's share. */
+  Double ownHeapPerStreamKb() {
+    return heapPerStreamKb == null || transportHeapPerStreamKb == null
+        ? null
+        : heapPerStreamKb - transportHeapPerStreamKb;
+  }
 
   /**
    * Server CPU per response received, in microseconds. Meaningful where the servers push as fast as

@@ -55,7 +55,8 @@ final class Report {
 
   static String row(Measurement m) {
     return String.format(
-        "%-14s %-18s %5d %5d | %s %s %s | %s %s %s | %6s | %d/%d/%d | %8s | %6.2f %6.2f %6.0f %7s",
+        "%-14s %-18s %5d %5d | %s %s %s | %s %s %s | %6s | %d/%d/%d | %8s | %6.2f %6.2f %6.0f %7s"
+            + " %7s",
         m.scenario(),
         m.server(),
         m.streams(),
@@ -74,7 +75,10 @@ final class Report {
         m.cpuSeconds(),
         m.harnessCpuSeconds(),
         m.rssMb(),
-        m.heapPerStreamKb() == null ? "-" : String.format("%.1f", m.heapPerStreamKb()));
+        m.heapPerStreamKb() == null ? "-" : String.format("%.1f", m.heapPerStreamKb()),
+        m.transportHeapPerStreamKb() == null
+            ? "-"
+            : String.format("%.1f", m.transportHeapPerStreamKb()));
   }
 
   private static String f(Double v) {
@@ -85,7 +89,7 @@ final class Report {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
-            "%-14s %-18s %5s %5s | %-20s | %-20s | %6s | %-5s | %8s | %6s %6s %6s %7s%n",
+            "%-14s %-18s %5s %5s | %-20s | %-20s | %6s | %-5s | %8s | %6s %6s %6s %7s %7s%n",
             "scenario",
             "server",
             "N",
@@ -98,7 +102,8 @@ final class Report {
             "cpu s",
             "self s",
             "RSS MB",
-            "KB/strm"));
+            "KB/strm",
+            "KB/trsp"));
     results.forEach(m -> out.append(row(m)).append('\n'));
     return out.toString();
   }
@@ -126,6 +131,15 @@ final class Report {
               ? ">= 1.5"
               : scenario.equals("register-100") ? ">= 4" : null);
       add(list, scenario, "heap KB/stream", Measurement::heapPerStreamKb, "<= 0.5");
+      // The total split: what the gRPC transport keeps per stream (Vert.x / Netty HTTP/2 for ours),
+      // measured with idle health Watch streams, and the rest, the server's own per-stream state.
+      add(
+          list,
+          scenario,
+          "heap KB/stream (transport)",
+          Measurement::transportHeapPerStreamKb,
+          null);
+      add(list, scenario, "heap KB/stream (ours)", Measurement::ownHeapPerStreamKb, "ours <= 1 KB");
       add(list, scenario, "server CPU s", m -> m.cpuSeconds(), null);
       if (big) {
         // Only where pushes saturate the cores: at low rates, idle costs (JIT, GC, timers) would be

@@ -94,6 +94,7 @@ final class Runner {
             cpu,
             harnessCpuSeconds() - self0,
             server.rssBytes() / 1e6,
+            null,
             null);
       }
       drive(log, rest, config.warmupToggles(scenario.rate()), scenario.rate(), false);
@@ -110,9 +111,11 @@ final class Runner {
       // Only now: the full GC it forces leaves the server slow for a while (the first changes
       // after it took up to 300 ms), which would land in the measured latencies.
       Double heapPerStream = null;
+      Double transportPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
         heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
         histogram("streams");
+        transportPerStream = transportHeapPerStream();
       }
       return summarize(
           log,
@@ -122,17 +125,47 @@ final class Runner {
           fleet.staleStreams() + fleet.failedStreams(),
           cpu,
           self,
-          heapPerStream);
+          heapPerStream,
+          transportPerStream);
     }
+  }
+
+  /**
+   * The transport's share of a stream's heap, in KB: the heap after GC grows by this much per
+   * {@code grpc.health.v1.Health/Watch} stream, opened (as many, as many per connection) on top of
+   * the xDS streams, less what the server's own classes (its health service) keep for them, taken
+   * from class histograms. A Watch stream is idle after its first answer, so what is left is what
+   * the gRPC transport keeps for any stream, connections included.
+   */
+  private double transportHeapPerStream() throws Exception {
+    int n = scenario.streams();
+    String before = server.histogram();
+    long heap0 = server.heapAfterGcBytes();
+    try (HealthFleet health = new HealthFleet(server.xdsPort, n)) {
+      if (!health.awaitAnswered(120_000)) {
+        throw new IllegalStateException("health watches did not start: " + health.failure());
+      }
+      String after = server.histogram();
+      long heap1 = server.heapAfterGcBytes();
+      if (!config.histogramDir().isEmpty()) {
+        ServerProcess.writeHistogram(histogramFile("health"), after);
+      }
+      long own =
+          ServerProcess.bytesOfClasses(after, server.kind.ownClasses)
+              - ServerProcess.bytesOfClasses(before, server.kind.ownClasses);
+      return (heap1 - heap0 - own) / 1024.0 / n;
+    }
+  }
+
+  private java.nio.file.Path histogramFile(String when) {
+    return java.nio.file.Path.of(
+        config.histogramDir(), scenario.name() + "-" + server.kind.label + "-" + when + ".txt");
   }
 
   /** Saves the server's live-class histogram when {@code bench.histogramDir} asks for it. */
   private void histogram(String when) throws java.io.IOException, InterruptedException {
     if (!config.histogramDir().isEmpty()) {
-      server.writeHistogram(
-          java.nio.file.Path.of(
-              config.histogramDir(),
-              scenario.name() + "-" + server.kind.label + "-" + when + ".txt"));
+      server.writeHistogram(histogramFile(when));
     }
   }
 
@@ -180,7 +213,8 @@ final class Runner {
       long stale,
       double cpu,
       double harnessCpu,
-      Double heapPerStream)
+      Double heapPerStream,
+      Double transportPerStream)
       throws Exception {
     List<Double> first = new ArrayList<>();
     List<Double> last = new ArrayList<>();
@@ -226,6 +260,7 @@ final class Runner {
         cpu,
         harnessCpu,
         server.rssBytes() / 1e6,
-        heapPerStream);
+        heapPerStream,
+        transportPerStream);
   }
 }

@@ -22,13 +22,20 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
   /** Which implementation runs in the process. */
   enum Kind {
-    OURS("loadeds"),
-    THEIRS("java-control-plane");
+    OURS("loadeds", "io.loadeds."),
+    THEIRS("java-control-plane", "io.grpc.protobuf.services.");
 
     final String label;
 
-    Kind(String label) {
+    /**
+     * The prefix of the classes of its health service and of its own code (not its gRPC
+     * transport's): what a health Watch stream keeps there is not the transport's share.
+     */
+    final String ownClasses;
+
+    Kind(String label, String ownClasses) {
       this.label = label;
+      this.ownClasses = ownClasses;
     }
   }
 
@@ -163,8 +170,33 @@ final class ServerProcess implements AutoCloseable {
    * first) to {@code file}: where the heap of a scenario goes, for profiling.
    */
   void writeHistogram(Path file) throws IOException, InterruptedException {
+    writeHistogram(file, histogram());
+  }
+
+  static void writeHistogram(Path file, String histogram) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.writeString(file, jcmd("GC.class_histogram"));
+    Files.writeString(file, histogram);
+  }
+
+  /** The live-object class histogram ({@code jcmd GC.class_histogram}, after a full GC). */
+  String histogram() throws IOException, InterruptedException {
+    return jcmd("GC.class_histogram");
+  }
+
+  /**
+   * The bytes of the live instances of every class whose name starts with {@code prefix} (lambdas
+   * included: their hidden classes are named after the class that made them), from a {@link
+   * #histogram} text. Rows read {@code " 1: instances bytes name (module)"}.
+   */
+  static long bytesOfClasses(String histogram, String prefix) {
+    long sum = 0;
+    for (String line : histogram.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":") && f[3].startsWith(prefix)) {
+        sum += Long.parseLong(f[2]);
+      }
+    }
+    return sum;
   }
 
   private String jcmd(String command) throws IOException, InterruptedException {

@@ -9,6 +9,7 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -44,6 +45,9 @@ public final class JcpStandIn {
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getEndpointDiscoveryServiceImpl())
+            // grpc-java's own health service (SERVING): its idle Watch streams measure the
+            // transport's share of a stream's heap, as our server's do (see HealthFleet).
+            .addService(new HealthStatusManager().getHealthService())
             .build()
             .start();
     HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
