@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ import java.util.function.Function;
  * <p>Thread-safe. Each cluster is locked on its own for every change, so concurrent registrations
  * never lose each other's updates and there is no whole-list read-modify-write; changes to
  * different clusters do not contend. Listeners are called under the cluster's lock, which keeps one
- * cluster's events in order (see {@link RegistryListener}).
+ * cluster's events in order, and then told on the same thread that the change settled, once the
+ * lock is released (see {@link RegistryListener}).
  *
  * <p>Limits ({@link LimitsConfig}) are enforced atomically: the endpoint count of a cluster is
  * checked under that cluster's lock, and a cluster is only created after a slot was reserved in an
@@ -332,12 +334,12 @@ public final class Registry implements RegistryView {
       if (t == null) {
         return null;
       }
+      List<RegistryEvent> events = new ArrayList<>(2);
+      T result;
       synchronized (t) {
         if (t.retired) {
           continue; // removed between lookup and lock; a fresh table is made on the next pass
         }
-        List<RegistryEvent> events = new ArrayList<>(2);
-        T result;
         try {
           result = change.apply(t, events);
         } catch (RuntimeException e) {
@@ -346,7 +348,21 @@ public final class Registry implements RegistryView {
         }
         retireIfEmpty(cluster, t);
         publish(events);
-        return result;
+      }
+      if (!events.isEmpty()) {
+        settle(cluster, Collections.unmodifiableList(events));
+      }
+      return result;
+    }
+  }
+
+  /** Tells every listener that a change to {@code cluster} is over; the lock is released. */
+  private void settle(String cluster, List<RegistryEvent> events) {
+    for (RegistryListener listener : listeners) {
+      try {
+        listener.settled(cluster, events);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "registry listener failed settling " + cluster, e);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.loadeds.snapshot;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.RegistryEvent;
+import io.loadeds.registry.RegistryListener;
 import io.loadeds.registry.RegistryView;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,15 +25,17 @@ import java.util.function.Consumer;
  * Keeps the published xDS resources in step with the registry and wakes the watches of what
  * changed.
  *
- * <p>Threading: all writes happen on one Vert.x context, the cache's; registry events (which arrive
- * on the writers' threads) are handed over to it, except that a change of membership made on the
- * cache's own event loop is recorded at once, without a task (the loop is then busy with that write
- * anyway). Readers on any thread see immutable resources through concurrent maps. Watches are woken
- * on the cache's thread in make-before-break order (clusters, endpoints, listeners, routes); they
- * hand the notice over to their own loop, where it must run in the order it was handed over. Events
- * that queue up while a rebuild is pending fold into one rebuild per cluster; weight-only changes
- * may wait up to {@link XdsConfig#weightCoalesceWindow()}, while changes of membership are rebuilt
- * at once.
+ * <p>Threading: a change of membership (an endpoint in or out of an assignment) is rebuilt on the
+ * thread that wrote it, as soon as the registry's lock is released ({@link
+ * RegistryListener#settled}), and the watches are woken from there: no thread hop before the
+ * streams' own loops. Rebuilds of one cluster are serialised by a lock of the cache (striped by
+ * name), and each reads the registry's current state, so the last one publishes the newest. A
+ * cluster that was rebuilt that way very recently is busy: its next changes go to the cache's own
+ * context, where a burst folds into one rebuild per cluster ({@code dirty}), as do weight-only
+ * changes, which may wait up to {@link XdsConfig#weightCoalesceWindow()}. Readers on any thread see
+ * immutable resources through concurrent maps. Watches are woken in make-before-break order
+ * (clusters, endpoints, listeners, routes) on the rebuilding thread; they hand the notice over to
+ * their own loop, where it must run in the order it was handed over.
  *
  * <p>Warm-up ({@link XdsConfig#warmUp()}): for that long after {@link #create} the cache has no
  * placeholder for an endpoint assignment it does not know ({@link #held} is true for it), so the
@@ -44,14 +47,19 @@ public final class SnapshotCache implements ResourceSource {
   private static final ResourceType[] WAKE_ORDER = {
     ResourceType.CLUSTER, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.ROUTE
   };
+  // A cluster rebuilt on a writer's thread folds its next changes for at least this long.
+  private static final long BURST_NANOS = 1_000_000;
   private static final ResourceType[] CLUSTER_SCOPED = {
     ResourceType.CLUSTER, ResourceType.LISTENER, ResourceType.ROUTE
   };
 
   private final Vertx vertx;
   private final Context context;
-  // The thread of the cache's context, once its first task ran: events written on it skip a hop.
-  private volatile Thread home;
+  // Serialise the rebuilds of one cluster (by name hash); writers of different clusters rarely
+  // meet.
+  private final Object[] rebuildLocks = new Object[64];
+  // Per cluster: until when (System.nanoTime) its changes count as a burst, to be folded.
+  private final ConcurrentHashMap<String, Long> busyUntil = new ConcurrentHashMap<>();
   private final RegistryView registry;
   private final long coalesceMillis;
   private final Duration endpointStaleAfter;
@@ -76,6 +84,9 @@ public final class SnapshotCache implements ResourceSource {
     this.registry = registry;
     this.coalesceMillis = config.weightCoalesceWindow().toMillis();
     this.endpointStaleAfter = config.endpointStaleAfter();
+    for (int i = 0; i < rebuildLocks.length; i++) {
+      rebuildLocks[i] = new Object();
+    }
     for (ResourceType t : ResourceType.values()) {
       resources.put(t, new ConcurrentHashMap<>());
       watches.put(t, new WatchIndex());
@@ -99,8 +110,18 @@ public final class SnapshotCache implements ResourceSource {
       Vertx vertx, RegistryView registry, XdsConfig config, boolean lrs) {
     warmUp();
     SnapshotCache cache = new SnapshotCache(vertx, registry, config, lrs);
-    cache.context.runOnContext(v -> cache.home = Thread.currentThread());
-    registry.addListener(cache::onRegistryEvent);
+    registry.addListener(
+        new RegistryListener() {
+          @Override
+          public void onEvent(RegistryEvent event) {
+            cache.onRegistryEvent(event);
+          }
+
+          @Override
+          public void settled(String cluster, List<RegistryEvent> events) {
+            cache.onSettled(cluster, events);
+          }
+        });
     for (ClusterView c : registry.clusters()) {
       cache.rebuild(c.name(), new EnumMap<>(ResourceType.class));
     }
@@ -206,16 +227,38 @@ public final class SnapshotCache implements ResourceSource {
   }
 
   private void onRegistryEvent(RegistryEvent event) {
-    // Called on the registry writer's thread under the cluster's lock: only record or hand over.
-    String cluster = event.cluster();
-    boolean now = event.changesMembership() || coalesceMillis == 0;
-    if (now && Thread.currentThread() == home) {
-      // Already on the cache's loop: record it now; the rebuild still runs as a task of its own,
-      // after the lock is released and with the other changes of the burst.
-      markDirty(cluster, true);
-    } else {
-      context.runOnContext(v -> markDirty(cluster, now));
+    // Called on the registry writer's thread under the cluster's lock: only hand over. A change of
+    // membership is rebuilt when it has settled (onSettled), outside that lock.
+    if (!event.changesMembership() && coalesceMillis > 0) {
+      String cluster = event.cluster();
+      context.runOnContext(v -> markDirty(cluster, false));
     }
+  }
+
+  private void onSettled(String cluster, List<RegistryEvent> events) {
+    boolean membership = coalesceMillis == 0;
+    for (RegistryEvent e : events) {
+      membership |= e.changesMembership();
+    }
+    if (!membership) {
+      return;
+    }
+    Long until = busyUntil.get(cluster);
+    if (until != null && System.nanoTime() - until < 0) {
+      // Rebuilt a moment ago: a burst. Rebuilding for every write of a burst would cost a whole
+      // assignment per write; the cache's context folds them into one.
+      context.runOnContext(v -> markDirty(cluster, true));
+      return;
+    }
+    Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake =
+        new EnumMap<>(ResourceType.class);
+    long start = System.nanoTime();
+    rebuild(cluster, wake);
+    long end = System.nanoTime();
+    // Busy for ten times what the rebuild took (at least BURST_NANOS): rebuilds on writers'
+    // threads then take at most a tenth of a thread per cluster, however fast the writes come.
+    busyUntil.put(cluster, end + Math.max(BURST_NANOS, 10 * (end - start)));
+    wakeInOrder(wake);
   }
 
   private void markDirty(String cluster, boolean now) {
@@ -253,18 +296,34 @@ public final class SnapshotCache implements ResourceSource {
       rebuild(cluster, wake);
     }
     dirty.clear();
-    // Make before break (xDS protocol, "eventual consistency considerations"): a stream learns of
-    // a new Cluster before its endpoints, and of a Listener before its routes, because the stream
-    // context runs the wake-ups in the order they are handed over.
+    wakeInOrder(wake);
+  }
+
+  /**
+   * Make before break (xDS protocol, "eventual consistency considerations"): a stream learns of a
+   * new Cluster before its endpoints, and of a Listener before its routes, because the stream's
+   * loop runs the wake-ups in the order they are handed over ({@code xds.LoopBatches}).
+   */
+  private static void wakeInOrder(
+      Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
     for (ResourceType type : WAKE_ORDER) {
       wake.getOrDefault(type, Map.of()).forEach(WatchIndex.IndexedWatch::fire);
     }
   }
 
+  /** Rebuilds one cluster's resources from the registry's current state; any thread. */
   private void rebuild(
+      String name, Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
+    synchronized (rebuildLocks[(name.hashCode() & 0x7fffffff) % rebuildLocks.length]) {
+      rebuildLocked(name, wake);
+    }
+  }
+
+  private void rebuildLocked(
       String name, Map<ResourceType, Map<WatchIndex.IndexedWatch, Set<String>>> wake) {
     Optional<ClusterView> view = registry.cluster(name).filter(ClusterView::live);
     if (view.isEmpty()) {
+      busyUntil.remove(name);
       remove(ResourceType.ENDPOINT, name, wake);
       for (ResourceType t : CLUSTER_SCOPED) {
         remove(t, name, wake);
