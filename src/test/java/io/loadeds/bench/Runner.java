@@ -50,7 +50,10 @@ final class Runner {
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
     if (!throughput) {
-      int perCluster = (config.warmupToggles(scenario.rate()) + scenario.toggles()) / k + 2;
+      int perCluster =
+          (config.fastWarmupToggles(scenario) + config.warmupToggles(scenario) + scenario.toggles())
+                  / k
+              + 2;
       log = new ChangeLog(k, perCluster, watchers);
       for (ClusterModel c : clusters) {
         log.append(c.index, c.fingerprint(), false);
@@ -97,7 +100,8 @@ final class Runner {
             null,
             null);
       }
-      drive(log, rest, config.warmupToggles(scenario.rate()), scenario.rate(), false);
+      drive(log, rest, config.fastWarmupToggles(scenario), config.warmupRate(scenario), false);
+      drive(log, rest, config.warmupToggles(scenario), scenario.rate(), false);
       fleet.awaitUpToDate(30_000);
       long responses0 = fleet.responses.get();
       long errors0 = fleet.errors.get();
