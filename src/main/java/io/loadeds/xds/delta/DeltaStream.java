@@ -100,8 +100,10 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
           state.client.subscription().names(), state.client.subscription().wildcard());
       listener.subscribed(
           id, type, state.client.subscription().names(), state.client.subscription().wildcard());
+      maybeSend(state, type);
+    } else {
+      soon(() -> maybeSend(state, type)); // an ACK: answered with the newest state (see soon)
     }
-    maybeSend(state, type);
   }
 
   /** Releases the watches; later calls do nothing. Safe to call more than once. */

@@ -125,7 +125,11 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       state.watch.subscribe(state.subscription.names(), state.subscription.wildcard());
       listener.subscribed(id, type, state.subscription.names(), state.subscription.wildcard());
     }
-    maybeSend(state, first || changed);
+    if (first || changed) {
+      maybeSend(state, true);
+    } else {
+      soon(() -> maybeSend(state, false)); // an ACK: answered with the newest state (see soon)
+    }
   }
 
   /** Releases the watches; later calls do nothing. Safe to call more than once. */
