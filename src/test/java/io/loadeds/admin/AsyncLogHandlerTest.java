@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,6 +23,7 @@ class AsyncLogHandlerTest {
     final CountDownLatch firstWrite = new CountDownLatch(1);
     volatile boolean blocking;
     volatile boolean closed;
+    final AtomicInteger flushes = new AtomicInteger();
 
     @Override
     public void publish(LogRecord record) {
@@ -37,7 +39,9 @@ class AsyncLogHandlerTest {
     }
 
     @Override
-    public void flush() {}
+    public void flush() {
+      flushes.incrementAndGet();
+    }
 
     @Override
     public void close() {
@@ -47,6 +51,26 @@ class AsyncLogHandlerTest {
 
   private static LogRecord info(String message) {
     return new LogRecord(Level.INFO, message);
+  }
+
+  @Test
+  void aSteadyTrickleOfRecordsIsWrittenInBatchesNotOneWakeUpPerRecord() throws Exception {
+    Target target = new Target();
+    AsyncLogHandler handler = new AsyncLogHandler(target, 1000);
+    // One record every 2 ms for about 400 ms: a membership change per event-loop turn under churn.
+    long start = System.nanoTime();
+    for (int i = 0; i < 200; i++) {
+      handler.publish(info("m" + i));
+      Thread.sleep(2);
+    }
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    int flushes = target.flushes.get();
+    handler.close();
+
+    assertThat(target.messages).hasSize(200).startsWith("m0", "m1").endsWith("m199");
+    // A writer woken per record flushes about once per record; one that lingers, once per look.
+    assertThat(flushes)
+        .isLessThanOrEqualTo((int) (elapsedMillis / AsyncLogHandler.LINGER_MILLIS) + 3);
   }
 
   @Test
