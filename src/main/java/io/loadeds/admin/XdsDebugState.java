@@ -4,10 +4,10 @@ import io.loadeds.snapshot.ResourceType;
 import io.loadeds.xds.XdsListener;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -47,7 +47,8 @@ public final class XdsDebugState implements XdsListener {
     final String mode;
     String nodeId = "";
     String userAgent = "";
-    final Map<ResourceType, TypeInfo> types = new EnumMap<>(ResourceType.class);
+    // By ResourceType ordinal, made when the first type is reported.
+    TypeInfo[] types;
 
     StreamInfo(long id, String mode) {
       this.id = id;
@@ -55,12 +56,26 @@ public final class XdsDebugState implements XdsListener {
     }
 
     TypeInfo type(ResourceType t) {
-      return types.computeIfAbsent(t, k -> new TypeInfo());
+      if (types == null) {
+        types = new TypeInfo[ResourceType.values().length];
+      }
+      TypeInfo info = types[t.ordinal()];
+      if (info == null) {
+        info = new TypeInfo();
+        types[t.ordinal()] = info;
+      }
+      return info;
     }
 
     synchronized JsonObject json() {
       JsonObject perType = new JsonObject();
-      types.forEach((t, info) -> perType.put(t.typeUrl(), info.json()));
+      if (types != null) {
+        for (ResourceType t : ResourceType.values()) {
+          if (types[t.ordinal()] != null) {
+            perType.put(t.typeUrl(), types[t.ordinal()].json());
+          }
+        }
+      }
       return new JsonObject()
           .put("streamId", id)
           .put("mode", mode)
@@ -70,7 +85,11 @@ public final class XdsDebugState implements XdsListener {
     }
   }
 
+  // A user agent is the same string for every Envoy of a build: kept once, not per stream.
+  private static final int USER_AGENTS = 64;
+
   private final Map<Long, StreamInfo> streams = new ConcurrentSkipListMap<>();
+  private final Map<String, String> userAgents = new ConcurrentHashMap<>();
 
   @Override
   public void streamOpened(long streamId, String mode) {
@@ -78,7 +97,7 @@ public final class XdsDebugState implements XdsListener {
   }
 
   @Override
-  public void streamClosed(long streamId, String nodeId) {
+  public void streamClosed(long streamId, String mode, String nodeId) {
     streams.remove(streamId);
   }
 
@@ -88,7 +107,7 @@ public final class XdsDebugState implements XdsListener {
         streamId,
         s -> {
           s.nodeId = nodeId;
-          s.userAgent = userAgent;
+          s.userAgent = shared(userAgent);
         });
   }
 
@@ -132,6 +151,22 @@ public final class XdsDebugState implements XdsListener {
           t.lastNackVersion = version;
           t.lastNackError = error;
         });
+  }
+
+  /**
+   * The kept instance of {@code userAgent}. Bounded: past {@value #USER_AGENTS} different ones
+   * (clients that make them up), new ones are kept per stream instead.
+   */
+  private String shared(String userAgent) {
+    String kept = userAgents.get(userAgent);
+    if (kept != null) {
+      return kept;
+    }
+    if (userAgents.size() >= USER_AGENTS) {
+      return userAgent;
+    }
+    kept = userAgents.putIfAbsent(userAgent, userAgent);
+    return kept == null ? userAgent : kept;
   }
 
   private void update(long streamId, java.util.function.Consumer<StreamInfo> change) {
