@@ -1,12 +1,13 @@
 package io.loadeds.admin;
 
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.SortedNames;
 import io.loadeds.xds.XdsListener;
+import io.loadeds.xds.XdsStreamBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -20,21 +21,29 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class XdsDebugState implements XdsListener {
   private static final class TypeInfo {
+    final ResourceType type;
+    final TypeInfo next; // the type reported before this one, or null
     Set<String> names = Set.of();
     boolean wildcard;
     String sentVersion;
-    String sentNonce;
+    // Kept as its number (XdsStreamBase#nonceValue), not as a string per stream; 0: none yet.
+    long sentNonce;
     String ackedVersion;
     long nacks;
     String lastNackVersion;
     String lastNackError;
 
+    TypeInfo(ResourceType type, TypeInfo next) {
+      this.type = type;
+      this.next = next;
+    }
+
     JsonObject json() {
       return new JsonObject()
-          .put("subscribed", new JsonArray(new TreeSet<>(names).stream().toList()))
+          .put("subscribed", new JsonArray(SortedNames.copyOf(names).asList()))
           .put("wildcard", wildcard)
           .put("lastSentVersion", sentVersion)
-          .put("lastSentNonce", sentNonce)
+          .put("lastSentNonce", sentNonce > 0 ? Long.toString(sentNonce) : null)
           .put("lastAckedVersion", ackedVersion)
           .put("nackCount", nacks)
           .put("lastNackVersion", lastNackVersion)
@@ -47,8 +56,8 @@ public final class XdsDebugState implements XdsListener {
     final String mode;
     String nodeId = "";
     String userAgent = "";
-    // By ResourceType ordinal, made when the first type is reported.
-    TypeInfo[] types;
+    // The types reported, in a chain: most streams have one or two, so no array of four.
+    TypeInfo types;
 
     StreamInfo(long id, String mode) {
       this.id = id;
@@ -56,23 +65,21 @@ public final class XdsDebugState implements XdsListener {
     }
 
     TypeInfo type(ResourceType t) {
-      if (types == null) {
-        types = new TypeInfo[ResourceType.values().length];
+      for (TypeInfo info = types; info != null; info = info.next) {
+        if (info.type == t) {
+          return info;
+        }
       }
-      TypeInfo info = types[t.ordinal()];
-      if (info == null) {
-        info = new TypeInfo();
-        types[t.ordinal()] = info;
-      }
-      return info;
+      types = new TypeInfo(t, types);
+      return types;
     }
 
     synchronized JsonObject json() {
       JsonObject perType = new JsonObject();
-      if (types != null) {
-        for (ResourceType t : ResourceType.values()) {
-          if (types[t.ordinal()] != null) {
-            perType.put(t.typeUrl(), types[t.ordinal()].json());
+      for (ResourceType t : ResourceType.values()) { // in type order, whatever the chain's
+        for (TypeInfo info = types; info != null; info = info.next) {
+          if (info.type == t) {
+            perType.put(t.typeUrl(), info.json());
           }
         }
       }
@@ -113,7 +120,7 @@ public final class XdsDebugState implements XdsListener {
 
   @Override
   public void subscribed(long streamId, ResourceType type, Set<String> names, boolean wildcard) {
-    Set<String> copy = Set.copyOf(names);
+    Set<String> copy = SortedNames.copyOf(names); // the stream's own set: shared, not copied
     update(
         streamId,
         s -> {
@@ -131,7 +138,7 @@ public final class XdsDebugState implements XdsListener {
         s -> {
           TypeInfo t = s.type(type);
           t.sentVersion = version;
-          t.sentNonce = nonce;
+          t.sentNonce = XdsStreamBase.nonceValue(nonce);
         });
   }
 

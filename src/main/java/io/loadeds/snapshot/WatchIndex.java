@@ -119,7 +119,7 @@ final class WatchIndex {
   final class IndexedWatch implements ResourceSource.Watch {
     private final Consumer<Set<String>> onChange;
     // Guarded by this: the stream may resubscribe while an older subscribe is still indexing.
-    private Set<String> names = Set.of();
+    private SortedNames names = SortedNames.of();
     private boolean isWildcard;
     private boolean closed;
 
@@ -136,7 +136,7 @@ final class WatchIndex {
       if (closed) {
         return;
       }
-      Set<String> copy = Set.copyOf(newNames);
+      SortedNames copy = SortedNames.copyOf(newNames); // the subscription's own: no copy
       for (String n : names) {
         if (!copy.contains(n)) {
           unindex(n);
@@ -161,7 +161,7 @@ final class WatchIndex {
       }
       closed = true;
       names.forEach(this::unindex);
-      names = Set.of();
+      names = SortedNames.of();
       if (isWildcard) {
         wildcard(this, false);
       }

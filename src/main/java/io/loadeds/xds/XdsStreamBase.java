@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * What the state-of-the-world and delta state machines share: the stream's identity, which types it
  * may serve, failing it, and handing resource-change notices over to its context. Not thread-safe:
- * subclasses run on the stream's context, except the notice callbacks documented on {@link #watch}.
+ * subclasses run on the stream's context, except the notice callbacks documented on {@link
+ * TypeWatch}.
  *
  * @param <R> the response message type
  */
@@ -165,7 +166,7 @@ public abstract class XdsStreamBase<R> {
    * or -1 for any other string: streams keep the number, not the string. A client's nonce matches
    * only when it is exactly such a string, so "007" never matches nonce 7.
    */
-  protected static long nonceValue(String nonce) {
+  public static long nonceValue(String nonce) {
     int n = nonce.length();
     if (n == 0 || n > 18 || nonce.charAt(0) == '0') {
       return -1;

@@ -9,6 +9,7 @@ import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.SharedStrings;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
@@ -170,12 +171,13 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     ClientState.Diff diff = taken.get();
     String nonce = Long.toString(++nonces);
     // Record before sending: the ACK may race back before send() returns on some transports.
-    state.sentVersion = diff.version();
+    String version = SharedStrings.share(diff.version()); // one instance for many streams
+    state.sentVersion = version;
     state.sentNonce = nonces;
     state.awaitingAck = true;
     DeltaDiscoveryResponse.Builder response =
         DeltaDiscoveryResponse.newBuilder()
-            .setSystemVersionInfo(diff.version())
+            .setSystemVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce)
             .addAllRemovedResources(diff.removed());
@@ -184,7 +186,7 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
           Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.body()));
     }
     sink.send(response.build());
-    listener.responseSent(id, nodeId, type, diff.version(), nonce);
+    listener.responseSent(id, nodeId, type, version, nonce);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.SharedStrings;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
@@ -50,10 +51,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
   private static final System.Logger LOG = System.getLogger(SotwStream.class.getName());
 
-  private static final int TYPES = ResourceType.values().length;
+  private static final VersionedResource[] NONE = {};
 
-  // By ResourceType ordinal, made at the first request; a null entry: the type was never asked.
-  private TypeState[] types;
+  // The types asked for, in a chain: most streams ask for one or two, so no array of four.
+  private TypeState types;
   private long nonces;
 
   /**
@@ -145,27 +146,22 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       return;
     }
     closed = true;
-    if (types != null) {
-      for (TypeState s : types) {
-        if (s != null) {
-          s.watch.close();
-        }
-      }
+    for (TypeState s = types; s != null; s = s.next) {
+      s.watch.close();
     }
     listener.streamClosed(id, mode, nodeId);
   }
 
   /** The state of {@code type}, opened (with its watch) at the type's first request. */
   private TypeState state(ResourceType type) {
-    if (types == null) {
-      types = new TypeState[TYPES];
+    for (TypeState s = types; s != null; s = s.next) {
+      if (s.subscription.type() == type) {
+        return s;
+      }
     }
-    TypeState state = types[type.ordinal()];
-    if (state == null) {
-      state = new TypeState(type);
-      state.watch = watch(type, state);
-      types[type.ordinal()] = state;
-    }
+    TypeState state = new TypeState(type, types);
+    state.watch = watch(type, state);
+    types = state;
     return state;
   }
 
@@ -198,26 +194,28 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       // What was not missing, the client holds at these very versions: it now holds the whole
       // answer, which is immutable and in name order, so it is kept as it is. Anything it held
       // beyond the answer (a resource gone, a name held back) is forgotten: at worst sent again.
-      state.clientHas = List.copyOf(body); // not the answer's view and list: 48 bytes less
+      state.clientHas = body.toArray(NONE); // an array: not the answer's view and list
       state.lastSent = missing;
       body = missing;
     }
     String nonce = Long.toString(++nonces);
+    // Shared: the streams watching the same resources keep one instance of their version.
+    String version = SharedStrings.share(prepared.version());
     // Record before sending: the ACK may race back before send() returns on some transports.
-    state.sentVersion = prepared.version();
+    state.sentVersion = version;
     state.sentNonce = nonces;
     state.awaitingAck = true;
     state.answered = true;
     DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()
-            .setVersionInfo(prepared.version())
+            .setVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
     for (VersionedResource r : body) {
       response.addResources(r.body());
     }
     sink.send(response.build());
-    listener.responseSent(id, nodeId, type, prepared.version(), nonce);
+    listener.responseSent(id, nodeId, type, version, nonce);
   }
 
   /**
@@ -226,9 +224,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
    */
   private final class TypeState extends TypeWatch implements UnaryOperator<String> {
     final Subscription subscription;
+    final TypeState next; // the type asked for before this one, or null
     // EDS and RDS only: the resources the client was sent and did not reject, in name order, and
     // those the last response carried while it awaits its ACK (forgotten if the client rejects it).
-    List<VersionedResource> clientHas = List.of();
+    VersionedResource[] clientHas = NONE;
     List<VersionedResource> lastSent = List.of();
     ResourceSource.Watch watch;
     String sentVersion;
@@ -236,8 +235,9 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     String nackedVersion;
     boolean answered;
 
-    TypeState(ResourceType type) {
+    TypeState(ResourceType type, TypeState next) {
       this.subscription = new Subscription(type, maxNames, this);
+      this.next = next;
     }
 
     @Override
@@ -254,10 +254,10 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     /** The version of {@code name} the client holds, or null: a binary search by name. */
     String heldVersion(String name) {
       int lo = 0;
-      int hi = clientHas.size() - 1;
+      int hi = clientHas.length - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        VersionedResource r = clientHas.get(mid);
+        VersionedResource r = clientHas[mid];
         int c = r.name().compareTo(name);
         if (c == 0) {
           return r.version();
@@ -273,13 +273,13 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
     /** Forgets that the client holds the resources whose names match (order is kept). */
     void forget(Predicate<String> names) {
-      List<VersionedResource> kept = new ArrayList<>(clientHas.size());
+      List<VersionedResource> kept = new ArrayList<>(clientHas.length);
       for (VersionedResource r : clientHas) {
         if (!names.test(r.name())) {
           kept.add(r);
         }
       }
-      clientHas = List.copyOf(kept);
+      clientHas = kept.toArray(NONE);
     }
   }
 }
