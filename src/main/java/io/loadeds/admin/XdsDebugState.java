@@ -20,6 +20,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * streams sit in a concurrent map, so a dump is consistent per stream but not across streams.
  */
 public final class XdsDebugState implements XdsListener {
+  /** The NACKs of one type, made at the first: most streams never have one. */
+  private static final class Nacks {
+    long count;
+    String lastVersion;
+    String lastError;
+  }
+
   private static final class TypeInfo {
     final ResourceType type;
     final TypeInfo next; // the type reported before this one, or null
@@ -29,9 +36,7 @@ public final class XdsDebugState implements XdsListener {
     // Kept as its number (XdsStreamBase#nonceValue), not as a string per stream; 0: none yet.
     long sentNonce;
     String ackedVersion;
-    long nacks;
-    String lastNackVersion;
-    String lastNackError;
+    Nacks nacks; // null: none
 
     TypeInfo(ResourceType type, TypeInfo next) {
       this.type = type;
@@ -45,9 +50,9 @@ public final class XdsDebugState implements XdsListener {
           .put("lastSentVersion", sentVersion)
           .put("lastSentNonce", sentNonce > 0 ? Long.toString(sentNonce) : null)
           .put("lastAckedVersion", ackedVersion)
-          .put("nackCount", nacks)
-          .put("lastNackVersion", lastNackVersion)
-          .put("lastNackError", lastNackError);
+          .put("nackCount", nacks == null ? 0L : nacks.count)
+          .put("lastNackVersion", nacks == null ? null : nacks.lastVersion)
+          .put("lastNackError", nacks == null ? null : nacks.lastError);
     }
   }
 
@@ -154,9 +159,12 @@ public final class XdsDebugState implements XdsListener {
         streamId,
         s -> {
           TypeInfo t = s.type(type);
-          t.nacks++;
-          t.lastNackVersion = version;
-          t.lastNackError = error;
+          if (t.nacks == null) {
+            t.nacks = new Nacks();
+          }
+          t.nacks.count++;
+          t.nacks.lastVersion = version;
+          t.nacks.lastError = error;
         });
   }
 
