@@ -48,9 +48,13 @@ final class BoundCall<Q extends Message, R>
     this.id = id;
   }
 
-  /** Starts taking the stream's events, to {@code stream}. */
-  void start(GrpcBinding.ProtocolStream<Q> stream) {
+  /** The state machine this call drives; set once, before anything else. */
+  void attach(GrpcBinding.ProtocolStream<Q> stream) {
     this.stream = stream;
+  }
+
+  /** Starts taking the stream's events. */
+  void start() {
     request.handler(this);
     request.invalidMessageHandler(this::invalid);
     request.endHandler(this::clientEnded);

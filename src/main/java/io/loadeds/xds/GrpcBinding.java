@@ -169,13 +169,15 @@ public final class GrpcBinding {
     BoundCall<Q, R> bound = new BoundCall<>(this, mode, call, context, id);
     ProtocolStream<Q> stream = factory.open(id, bound, loops.current(context));
     listener.streamOpened(id, mode);
-    bound.start(stream);
+    bound.attach(stream);
     open.add(bound);
     if (goingAway != null) {
       // Opened while shutting down (raced the GOAWAY): the client retries elsewhere.
       open.remove(bound);
       bound.shutDown(goingAway);
+      return;
     }
+    bound.start();
   }
 
   boolean nodeAllowed(String node) {
