@@ -23,8 +23,8 @@ public final class CompositeXdsListener implements XdsListener {
   }
 
   @Override
-  public void streamClosed(long streamId, String nodeId) {
-    listeners.forEach(l -> l.streamClosed(streamId, nodeId));
+  public void streamClosed(long streamId, String mode, String nodeId) {
+    listeners.forEach(l -> l.streamClosed(streamId, mode, nodeId));
   }
 
   @Override

@@ -1,13 +1,14 @@
 package io.loadeds.admin;
 
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.SortedNames;
 import io.loadeds.xds.XdsListener;
+import io.loadeds.xds.XdsStreamBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -19,26 +20,39 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * streams sit in a concurrent map, so a dump is consistent per stream but not across streams.
  */
 public final class XdsDebugState implements XdsListener {
+  /** The NACKs of one type, made at the first: most streams never have one. */
+  private static final class Nacks {
+    long count;
+    String lastVersion;
+    String lastError;
+  }
+
   private static final class TypeInfo {
+    final ResourceType type;
+    final TypeInfo next; // the type reported before this one, or null
     Set<String> names = Set.of();
     boolean wildcard;
     String sentVersion;
-    String sentNonce;
+    // Kept as its number (XdsStreamBase#nonceValue), not as a string per stream; 0: none yet.
+    long sentNonce;
     String ackedVersion;
-    long nacks;
-    String lastNackVersion;
-    String lastNackError;
+    Nacks nacks; // null: none
+
+    TypeInfo(ResourceType type, TypeInfo next) {
+      this.type = type;
+      this.next = next;
+    }
 
     JsonObject json() {
       return new JsonObject()
-          .put("subscribed", new JsonArray(new TreeSet<>(names).stream().toList()))
+          .put("subscribed", new JsonArray(SortedNames.copyOf(names).asList()))
           .put("wildcard", wildcard)
           .put("lastSentVersion", sentVersion)
-          .put("lastSentNonce", sentNonce)
+          .put("lastSentNonce", sentNonce > 0 ? Long.toString(sentNonce) : null)
           .put("lastAckedVersion", ackedVersion)
-          .put("nackCount", nacks)
-          .put("lastNackVersion", lastNackVersion)
-          .put("lastNackError", lastNackError);
+          .put("nackCount", nacks == null ? 0L : nacks.count)
+          .put("lastNackVersion", nacks == null ? null : nacks.lastVersion)
+          .put("lastNackError", nacks == null ? null : nacks.lastError);
     }
   }
 
@@ -47,7 +61,8 @@ public final class XdsDebugState implements XdsListener {
     final String mode;
     String nodeId = "";
     String userAgent = "";
-    final Map<ResourceType, TypeInfo> types = new EnumMap<>(ResourceType.class);
+    // The types reported, in a chain: most streams have one or two, so no array of four.
+    TypeInfo types;
 
     StreamInfo(long id, String mode) {
       this.id = id;
@@ -55,12 +70,24 @@ public final class XdsDebugState implements XdsListener {
     }
 
     TypeInfo type(ResourceType t) {
-      return types.computeIfAbsent(t, k -> new TypeInfo());
+      for (TypeInfo info = types; info != null; info = info.next) {
+        if (info.type == t) {
+          return info;
+        }
+      }
+      types = new TypeInfo(t, types);
+      return types;
     }
 
     synchronized JsonObject json() {
       JsonObject perType = new JsonObject();
-      types.forEach((t, info) -> perType.put(t.typeUrl(), info.json()));
+      for (ResourceType t : ResourceType.values()) { // in type order, whatever the chain's
+        for (TypeInfo info = types; info != null; info = info.next) {
+          if (info.type == t) {
+            perType.put(t.typeUrl(), info.json());
+          }
+        }
+      }
       return new JsonObject()
           .put("streamId", id)
           .put("mode", mode)
@@ -70,7 +97,11 @@ public final class XdsDebugState implements XdsListener {
     }
   }
 
+  // A user agent is the same string for every Envoy of a build: kept once, not per stream.
+  private static final int USER_AGENTS = 64;
+
   private final Map<Long, StreamInfo> streams = new ConcurrentSkipListMap<>();
+  private final Map<String, String> userAgents = new ConcurrentHashMap<>();
 
   @Override
   public void streamOpened(long streamId, String mode) {
@@ -78,7 +109,7 @@ public final class XdsDebugState implements XdsListener {
   }
 
   @Override
-  public void streamClosed(long streamId, String nodeId) {
+  public void streamClosed(long streamId, String mode, String nodeId) {
     streams.remove(streamId);
   }
 
@@ -88,13 +119,13 @@ public final class XdsDebugState implements XdsListener {
         streamId,
         s -> {
           s.nodeId = nodeId;
-          s.userAgent = userAgent;
+          s.userAgent = shared(userAgent);
         });
   }
 
   @Override
   public void subscribed(long streamId, ResourceType type, Set<String> names, boolean wildcard) {
-    Set<String> copy = Set.copyOf(names);
+    Set<String> copy = SortedNames.copyOf(names); // the stream's own set: shared, not copied
     update(
         streamId,
         s -> {
@@ -112,7 +143,7 @@ public final class XdsDebugState implements XdsListener {
         s -> {
           TypeInfo t = s.type(type);
           t.sentVersion = version;
-          t.sentNonce = nonce;
+          t.sentNonce = XdsStreamBase.nonceValue(nonce);
         });
   }
 
@@ -128,10 +159,29 @@ public final class XdsDebugState implements XdsListener {
         streamId,
         s -> {
           TypeInfo t = s.type(type);
-          t.nacks++;
-          t.lastNackVersion = version;
-          t.lastNackError = error;
+          if (t.nacks == null) {
+            t.nacks = new Nacks();
+          }
+          t.nacks.count++;
+          t.nacks.lastVersion = version;
+          t.nacks.lastError = error;
         });
+  }
+
+  /**
+   * The kept instance of {@code userAgent}. Bounded: past {@value #USER_AGENTS} different ones
+   * (clients that make them up), new ones are kept per stream instead.
+   */
+  private String shared(String userAgent) {
+    String kept = userAgents.get(userAgent);
+    if (kept != null) {
+      return kept;
+    }
+    if (userAgents.size() >= USER_AGENTS) {
+      return userAgent;
+    }
+    kept = userAgents.putIfAbsent(userAgent, userAgent);
+    return kept == null ? userAgent : kept;
   }
 
   private void update(long streamId, java.util.function.Consumer<StreamInfo> change) {

@@ -26,6 +26,9 @@ import java.util.List;
 public final class LrsService {
   public static final String SERVICE = "envoy.service.load_stats.v3.LoadReportingService";
 
+  /** How xDS listeners name an LRS stream. */
+  static final String MODE = "lrs";
+
   private final Registry registry;
   private final LoadConfig config;
   private final LoadAggregator aggregator;
@@ -59,7 +62,7 @@ public final class LrsService {
         SERVICE,
         "StreamLoadStats",
         LoadStatsRequest.getDefaultInstance(),
-        "lrs",
+        MODE,
         (id, sink, onContext) ->
             new LrsStream(id, sink, aggregator, this::publishedClusters, listener));
   }

@@ -90,7 +90,7 @@ final class LrsStream implements GrpcBinding.ProtocolStream<LoadStatsRequest> {
     if (!closed) {
       closed = true;
       aggregator.closed(id);
-      listener.streamClosed(id, node);
+      listener.streamClosed(id, LrsService.MODE, node);
     }
   }
 

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * stream would have got anyway may close the window; good enough to see the coalescing delay and a
  * slow rebuild, which is what operators look for.
  *
- * <p>Thread-safe: meters are Micrometer's (thread-safe); the per-mode gauges and the open-stream
- * table are concurrent maps.
+ * <p>Thread-safe: meters are Micrometer's (thread-safe); the per-mode gauges are in a concurrent
+ * map.
  */
 final class XdsMetrics implements XdsListener {
   private final MeterRegistry registry;
@@ -31,7 +31,6 @@ final class XdsMetrics implements XdsListener {
   private final Map<ResourceType, Counter> acks = new ConcurrentHashMap<>();
   private final Map<ResourceType, Counter> nacks = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> openByMode = new ConcurrentHashMap<>();
-  private final Map<Long, String> openStreams = new ConcurrentHashMap<>();
   private final AtomicLong pendingSince = new AtomicLong();
   private final Timer pushLatency;
 
@@ -61,27 +60,26 @@ final class XdsMetrics implements XdsListener {
 
   @Override
   public void streamOpened(long streamId, String mode) {
-    if (openStreams.putIfAbsent(streamId, mode) == null) {
-      openByMode
-          .computeIfAbsent(
-              mode,
-              m -> {
-                AtomicLong n = new AtomicLong();
-                Gauge.builder("loadeds.xds.streams", n, AtomicLong::get)
-                    .description("xDS streams open now")
-                    .tag("mode", m)
-                    .register(registry);
-                return n;
-              })
-          .incrementAndGet();
-    }
+    openByMode
+        .computeIfAbsent(
+            mode,
+            m -> {
+              AtomicLong n = new AtomicLong();
+              Gauge.builder("loadeds.xds.streams", n, AtomicLong::get)
+                  .description("xDS streams open now")
+                  .tag("mode", m)
+                  .register(registry);
+              return n;
+            })
+        .incrementAndGet();
   }
 
+  /** Named with its mode, and once per stream ({@link XdsListener}): no table per stream here. */
   @Override
-  public void streamClosed(long streamId, String nodeId) {
-    String mode = openStreams.remove(streamId);
-    if (mode != null) {
-      openByMode.get(mode).decrementAndGet();
+  public void streamClosed(long streamId, String mode, String nodeId) {
+    AtomicLong open = openByMode.get(mode);
+    if (open != null) {
+      open.decrementAndGet();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.loadeds.snapshot;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -11,10 +12,19 @@ import java.util.function.Predicate;
  * The watches of one resource type, indexed by the names they subscribe to, so a change to one
  * resource wakes only its subscribers (plus wildcard watches). Thread-safe: streams subscribe from
  * their own contexts while the cache looks up watchers on its context.
+ *
+ * <p>The watchers of a name are a copy-on-write array: 4 bytes per watch and name, where a
+ * concurrent set took a 32-byte node (a thousand streams watching ten clusters: 280 KB less). A
+ * subscribe copies the arrays of the names it adds or drops, which is cheap next to the response it
+ * leads to; a lookup reads whichever array is current, without a lock.
  */
 final class WatchIndex {
-  private final Set<IndexedWatch> wildcard = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<String, Set<IndexedWatch>> byName = new ConcurrentHashMap<>();
+  private static final IndexedWatch[] NONE = {};
+
+  // Replaced, never changed in place; written under the lock of this index.
+  private volatile IndexedWatch[] wildcard = NONE;
+  // An array per name; compute() replaces it atomically, an empty one is removed.
+  private final ConcurrentHashMap<String, IndexedWatch[]> byName = new ConcurrentHashMap<>();
 
   ResourceSource.Watch open(Consumer<Set<String>> onChange) {
     return new IndexedWatch(onChange);
@@ -26,7 +36,7 @@ final class WatchIndex {
     for (IndexedWatch w : wildcard) {
       add(out, w, just);
     }
-    Set<IndexedWatch> named = byName.get(name);
+    IndexedWatch[] named = byName.get(name);
     if (named != null) {
       for (IndexedWatch w : named) {
         add(out, w, just);
@@ -72,16 +82,44 @@ final class WatchIndex {
   }
 
   int size() {
-    Set<IndexedWatch> all = new HashSet<>(wildcard);
-    byName.values().forEach(all::addAll);
+    Set<IndexedWatch> all = new HashSet<>(Arrays.asList(wildcard));
+    byName.values().forEach(ws -> all.addAll(Arrays.asList(ws)));
     return all.size();
+  }
+
+  private static IndexedWatch[] with(IndexedWatch[] ws, IndexedWatch w) {
+    IndexedWatch[] more = Arrays.copyOf(ws, ws.length + 1);
+    more[ws.length] = w;
+    return more;
+  }
+
+  /** {@code ws} without {@code w}, or null when nothing is left. */
+  private static IndexedWatch[] without(IndexedWatch[] ws, IndexedWatch w) {
+    for (int i = 0; i < ws.length; i++) {
+      if (ws[i] == w) {
+        if (ws.length == 1) {
+          return null;
+        }
+        IndexedWatch[] fewer = new IndexedWatch[ws.length - 1];
+        System.arraycopy(ws, 0, fewer, 0, i);
+        System.arraycopy(ws, i + 1, fewer, i, ws.length - i - 1);
+        return fewer;
+      }
+    }
+    return ws;
+  }
+
+  private synchronized void wildcard(IndexedWatch w, boolean on) {
+    IndexedWatch[] ws = without(wildcard, w);
+    ws = ws == null ? NONE : ws;
+    wildcard = on ? with(ws, w) : ws;
   }
 
   /** One stream's subscription to this type. */
   final class IndexedWatch implements ResourceSource.Watch {
     private final Consumer<Set<String>> onChange;
     // Guarded by this: the stream may resubscribe while an older subscribe is still indexing.
-    private Set<String> names = Set.of();
+    private SortedNames names = SortedNames.of();
     private boolean isWildcard;
     private boolean closed;
 
@@ -98,7 +136,7 @@ final class WatchIndex {
       if (closed) {
         return;
       }
-      Set<String> copy = Set.copyOf(newNames);
+      SortedNames copy = SortedNames.copyOf(newNames); // the subscription's own: no copy
       for (String n : names) {
         if (!copy.contains(n)) {
           unindex(n);
@@ -106,20 +144,12 @@ final class WatchIndex {
       }
       for (String n : copy) {
         if (!names.contains(n)) {
-          byName.compute(
-              n,
-              (k, s) -> {
-                Set<IndexedWatch> set = s == null ? ConcurrentHashMap.newKeySet() : s;
-                set.add(this);
-                return set;
-              });
+          byName.compute(n, (k, ws) -> with(ws == null ? NONE : ws, this));
         }
       }
       names = copy;
-      if (newWildcard) {
-        wildcard.add(this);
-      } else {
-        wildcard.remove(this);
+      if (newWildcard != isWildcard) {
+        wildcard(this, newWildcard);
       }
       isWildcard = newWildcard;
     }
@@ -131,19 +161,14 @@ final class WatchIndex {
       }
       closed = true;
       names.forEach(this::unindex);
-      names = Set.of();
+      names = SortedNames.of();
       if (isWildcard) {
-        wildcard.remove(this);
+        wildcard(this, false);
       }
     }
 
     private void unindex(String name) {
-      byName.computeIfPresent(
-          name,
-          (k, s) -> {
-            s.remove(this);
-            return s.isEmpty() ? null : s;
-          });
+      byName.computeIfPresent(name, (k, ws) -> without(ws, this));
     }
   }
 }

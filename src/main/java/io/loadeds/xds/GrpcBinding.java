@@ -2,7 +2,6 @@ package io.loadeds.xds;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.loadeds.logging.ClientText;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -11,18 +10,16 @@ import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
-import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -79,7 +76,7 @@ public final class GrpcBinding {
   /**
    * A request as decoded, or why it could not be: {@code request} is null when {@code error} isn't.
    */
-  private record Inbound<Q>(Q request, String error) {}
+  record Inbound<Q>(Q request, String error) {}
 
   private final XdsListener listener;
   private final RefusedNodeLog refusedNodes;
@@ -90,8 +87,8 @@ public final class GrpcBinding {
   // Streams holding a place, in total and by connection; an entry goes when its count reaches 0.
   private final AtomicInteger streams = new AtomicInteger();
   private final Map<HttpConnection, AtomicInteger> streamsByConnection = new ConcurrentHashMap<>();
-  // Open streams by id: how to end each on its own context. Streams remove themselves when closed.
-  private final Map<Long, Runnable> open = new ConcurrentHashMap<>();
+  // Open streams, to end on shutdown. A stream leaves it when it ends, whichever way.
+  private final Set<BoundCall<?, ?>> open = ConcurrentHashMap.newKeySet();
   // Every stream on one loop shares one executor, so a change wakes a loop once, not per stream.
   private final LoopBatches loops = new LoopBatches();
   private volatile String goingAway;
@@ -150,15 +147,11 @@ public final class GrpcBinding {
     ServiceMethod<Inbound<Q>, R> serviceMethod =
         ServiceMethod.server(
             ServiceName.create(service), method, GrpcMessageEncoder.encoder(), decoder(prototype));
-    server.callHandler(
-        serviceMethod, call -> open(call, mode, factory, q -> nodeIdOf((Message) q)));
+    server.callHandler(serviceMethod, call -> open(call, mode, factory));
   }
 
-  private <Q, R> void open(
-      GrpcServerRequest<Inbound<Q>, R> call,
-      String mode,
-      StreamFactory<Q, R> factory,
-      Function<Q, String> nodeIdOf) {
+  private <Q extends Message, R> void open(
+      GrpcServerRequest<Inbound<Q>, R> call, String mode, StreamFactory<Q, R> factory) {
     HttpConnection connection = call.connection();
     String refused = admit(connection);
     if (refused != null) {
@@ -171,104 +164,38 @@ public final class GrpcBinding {
       call.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(refused).end();
       return;
     }
-    // Gives the place back once, whichever way the stream ends first. Confined to the context.
-    boolean[] released = {false};
-    Runnable release =
-        () -> {
-          if (!released[0]) {
-            released[0] = true;
-            release(connection);
-          }
-        };
     Context context = Vertx.currentContext();
     long id = streamIds.getAsLong();
-    EndOnce<Inbound<Q>, R> sink = new EndOnce<>(call.response(), release);
-    ProtocolStream<Q> stream = factory.open(id, sink, loops.current(context));
+    BoundCall<Q, R> bound = new BoundCall<>(this, mode, call, context, id);
+    ProtocolStream<Q> stream = factory.open(id, bound, loops.current(context));
     listener.streamOpened(id, mode);
-    Runnable end =
-        () -> {
-          stream.close();
-          sink.fail(GrpcStatus.UNAVAILABLE.code, goingAway);
-        };
-    open.put(id, () -> context.runOnContext(v -> end.run()));
+    bound.attach(stream);
+    open.add(bound);
     if (goingAway != null) {
       // Opened while shutting down (raced the GOAWAY): the client retries elsewhere.
-      open.remove(id);
-      end.run();
+      open.remove(bound);
+      bound.shutDown(goingAway);
       return;
     }
-    // 0: no request yet, 1: admitted, -1: refused. Confined to the stream's context.
-    int[] admission = {0};
-    call.handler(
-        in -> {
-          if (admission[0] < 0) {
-            return; // refused: the stream is ended, and later requests are not looked at
-          }
-          if (in.error() == null && admission[0] == 0) {
-            String node = nodeIdOf.apply(in.request());
-            admission[0] = nodeAllowed.test(node) ? 1 : -1;
-            if (admission[0] < 0) {
-              // Once per node id: a refused client reconnects with backoff, for ever.
-              refusedNodes.refused(
-                  node,
-                  "xDS stream " + id + " (" + mode + ")",
-                  String.valueOf(call.connection().remoteAddress()));
-              stream.close();
-              sink.fail(
-                  GrpcStatus.PERMISSION_DENIED.code,
-                  "node id '"
-                      + ClientText.printable(node)
-                      + "' may not connect (auth.allowedNodeIds)");
-              return;
-            }
-          }
-          if (in.error() == null) {
-            stream.onRequest(in.request());
-          } else {
-            stream.close();
-            sink.fail(GrpcStatus.INVALID_ARGUMENT.code, in.error());
-          }
-        });
-    call.invalidMessageHandler(
-        err -> {
-          stream.close();
-          if (err instanceof MessageSizeOverflowException big) {
-            sink.fail(
-                GrpcStatus.RESOURCE_EXHAUSTED.code,
-                "message of "
-                    + big.messageSize()
-                    + " bytes exceeds xds.maxMessageBytes "
-                    + maxMessageBytes);
-          } else {
-            sink.fail(GrpcStatus.INVALID_ARGUMENT.code, "invalid message: " + err.getMessage());
-          }
-        });
-    call.endHandler(
-        v -> {
-          open.remove(id);
-          stream.close();
-          sink.end();
-        });
-    call.exceptionHandler(
-        err -> {
-          LOG.log(
-              System.Logger.Level.DEBUG,
-              "xDS stream "
-                  + id
-                  + " of "
-                  + ClientText.printable(stream.nodeId())
-                  + " ended: "
-                  + err);
-          open.remove(id);
-          sink.abandon();
-          stream.close();
-        });
-    call.errorHandler(
-        err -> {
-          open.remove(id);
-          sink.abandon();
-          stream.close();
-        });
+    bound.start();
+  }
+
+  boolean nodeAllowed(String node) {
+    return nodeAllowed.test(node);
+  }
+
+  void refused(String node, String what, String from) {
+    refusedNodes.refused(node, what, from);
+  }
+
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  /** {@code call} ended, whichever way: its place is given back and it is no longer open. */
+  void released(BoundCall<?, ?> call, HttpConnection connection) {
+    open.remove(call);
+    release(connection);
   }
 
   /**
@@ -317,10 +244,9 @@ public final class GrpcBinding {
   public int goAway(String reason) {
     goingAway = reason;
     int n = 0;
-    for (Long id : open.keySet()) {
-      Runnable end = open.remove(id);
-      if (end != null) {
-        end.run();
+    for (BoundCall<?, ?> call : open) {
+      if (open.remove(call)) {
+        call.goAway(reason);
         n++;
       }
     }
@@ -328,7 +254,7 @@ public final class GrpcBinding {
   }
 
   /** The {@code node.id} of a discovery request (SotW or delta), or empty. */
-  private static String nodeIdOf(Message request) {
+  static String nodeIdOf(Message request) {
     FieldDescriptor node = request.getDescriptorForType().findFieldByName("node");
     if (node == null || !request.hasField(node)) {
       return "";
@@ -362,54 +288,5 @@ public final class GrpcBinding {
         return proto.accepts(format);
       }
     };
-  }
-
-  /**
-   * Writes one stream's responses and ends it at most once (Vert.x throws on a write or an end
-   * after the end). Confined to the stream's context.
-   */
-  private static final class EndOnce<Q, R> implements ResponseSink<R> {
-    private final GrpcServerResponse<Q, R> response;
-    private final Runnable onEnd;
-    private boolean ended;
-
-    /**
-     * @param onEnd runs when the stream ends, whichever way, and again on later calls (idempotent)
-     */
-    EndOnce(GrpcServerResponse<Q, R> response, Runnable onEnd) {
-      this.response = response;
-      this.onEnd = onEnd;
-    }
-
-    @Override
-    public void send(R r) {
-      if (!ended) {
-        response.write(r);
-      }
-    }
-
-    @Override
-    public void fail(int grpcStatus, String description) {
-      onEnd.run();
-      if (!ended) {
-        ended = true;
-        response.status(GrpcStatus.valueOf(grpcStatus)).statusMessage(description).end();
-      }
-    }
-
-    /** The stream failed (reset, cancelled): nothing may be written to it any more. */
-    void abandon() {
-      onEnd.run();
-      ended = true;
-    }
-
-    /** Ends the stream with OK, when the client has ended its side. */
-    void end() {
-      onEnd.run();
-      if (!ended) {
-        ended = true;
-        response.end();
-      }
-    }
   }
 }

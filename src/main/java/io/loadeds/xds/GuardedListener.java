@@ -22,8 +22,8 @@ final class GuardedListener implements XdsListener {
   }
 
   @Override
-  public void streamClosed(long streamId, String nodeId) {
-    guard(() -> delegate.streamClosed(streamId, nodeId));
+  public void streamClosed(long streamId, String mode, String nodeId) {
+    guard(() -> delegate.streamClosed(streamId, mode, nodeId));
   }
 
   @Override

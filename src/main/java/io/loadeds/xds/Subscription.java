@@ -1,12 +1,12 @@
 package io.loadeds.xds;
 
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.snapshot.SortedNames;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 /**
  * What one stream wants of one resource type, following the xDS wildcard rules. Not thread-safe:
@@ -25,8 +25,7 @@ public final class Subscription {
   private final ResourceType type;
   private final int maxNames;
   private final UnaryOperator<String> canonical;
-  private Set<String> names = Set.of();
-  private List<String> sortedNames = List.of();
+  private SortedNames names = SortedNames.of();
   private boolean wildcard;
   private boolean legacyWildcard;
   private boolean started;
@@ -162,8 +161,7 @@ public final class Subscription {
     if (newNames.equals(names)) {
       return false;
     }
-    names = newNames.stream().map(canonical).collect(Collectors.toUnmodifiableSet());
-    sortedNames = names.stream().sorted().toList();
+    names = SortedNames.copyOf(newNames.stream().map(canonical).toList());
     return true;
   }
 
@@ -206,10 +204,10 @@ public final class Subscription {
 
   /** {@link #names()} in name order. */
   public List<String> sortedNames() {
-    return sortedNames;
+    return names.asList();
   }
 
-  /** Explicitly named resources (a wildcard subscription may name some too). */
+  /** Explicitly named resources (a wildcard subscription may name some too), in name order. */
   public Set<String> names() {
     return names;
   }

@@ -67,12 +67,6 @@ public final class XdsCounters implements XdsListener {
   /** An AtomicLong, not a LongAdder: a gauge read while it moves must never show less than 0. */
   private final Map<String, AtomicLong> openByMode = new ConcurrentHashMap<>();
 
-  /**
-   * The mode of every open stream: {@link #streamClosed} names only the id. Removing the entry also
-   * makes a repeated close count once.
-   */
-  private final Map<Long, String> openStreams = new ConcurrentHashMap<>();
-
   public XdsCounters() {
     for (ResourceType t : ResourceType.values()) {
       types.put(t, new TypeCounters());
@@ -81,16 +75,15 @@ public final class XdsCounters implements XdsListener {
 
   @Override
   public void streamOpened(long streamId, String mode) {
-    if (openStreams.putIfAbsent(streamId, mode) == null) {
-      openByMode.computeIfAbsent(mode, m -> new AtomicLong()).incrementAndGet();
-    }
+    openByMode.computeIfAbsent(mode, m -> new AtomicLong()).incrementAndGet();
   }
 
+  /** Named with its mode, and once per stream ({@link XdsListener}): no table per stream here. */
   @Override
-  public void streamClosed(long streamId, String nodeId) {
-    String mode = openStreams.remove(streamId);
-    if (mode != null) {
-      openByMode.get(mode).decrementAndGet();
+  public void streamClosed(long streamId, String mode, String nodeId) {
+    AtomicLong open = openByMode.get(mode);
+    if (open != null) {
+      open.decrementAndGet();
     }
   }
 

@@ -13,8 +13,11 @@ public interface XdsListener {
   /** A stream opened; {@code mode} is e.g. {@code sotw-ads} or {@code sotw-eds}. */
   default void streamOpened(long streamId, String mode) {}
 
-  /** A stream ended. */
-  default void streamClosed(long streamId, String nodeId) {}
+  /**
+   * A stream ended: once per stream, with the {@code mode} it {@linkplain #streamOpened opened}
+   * with, so a listener that counts streams by mode needs no table of its own per stream.
+   */
+  default void streamClosed(long streamId, String mode, String nodeId) {}
 
   /** A response was written. */
   default void responseSent(long streamId, String nodeId, ResourceType type, String version) {}

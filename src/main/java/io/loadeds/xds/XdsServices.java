@@ -127,22 +127,24 @@ public final class XdsServices {
             vertx, new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
     int maxNames = config.maxNamesPerSubscription();
     for (Service s : SERVICES) {
+      String sotw = "sotw-" + s.mode();
       binding.<DiscoveryRequest, DiscoveryResponse>bind(
           server,
           s.name(),
           s.sotwMethod(),
           DiscoveryRequest.getDefaultInstance(),
-          "sotw-" + s.mode(),
+          sotw,
           (id, sink, onContext) ->
-              new SotwStream(id, source, s.only(), sink, onContext, listener, maxNames));
+              new SotwStream(id, sotw, source, s.only(), sink, onContext, listener, maxNames));
+      String delta = "delta-" + s.mode();
       binding.<DeltaDiscoveryRequest, DeltaDiscoveryResponse>bind(
           server,
           s.name(),
           s.deltaMethod(),
           DeltaDiscoveryRequest.getDefaultInstance(),
-          "delta-" + s.mode(),
+          delta,
           (id, sink, onContext) ->
-              new DeltaStream(id, source, s.only(), sink, onContext, listener, maxNames));
+              new DeltaStream(id, delta, source, s.only(), sink, onContext, listener, maxNames));
     }
     return server;
   }

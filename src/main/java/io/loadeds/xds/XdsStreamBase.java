@@ -10,14 +10,14 @@ import io.loadeds.snapshot.VersionedResource;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 
 /**
  * What the state-of-the-world and delta state machines share: the stream's identity, which types it
  * may serve, failing it, and handing resource-change notices over to its context. Not thread-safe:
- * subclasses run on the stream's context, except the notice callbacks documented on {@link #watch}.
+ * subclasses run on the stream's context, except the notice callbacks documented on {@link
+ * TypeWatch}.
  *
  * @param <R> the response message type
  */
@@ -27,6 +27,10 @@ public abstract class XdsStreamBase<R> {
   private static final int NACK_MESSAGE_CHARS = 1000;
 
   protected final long id;
+
+  /** How listeners name this kind of stream, e.g. {@code sotw-ads} (shared, not per stream). */
+  protected final String mode;
+
   protected final ResourceSource source;
   protected final ResponseSink<R> sink;
   protected final XdsListener listener;
@@ -38,12 +42,14 @@ public abstract class XdsStreamBase<R> {
 
   /**
    * @param id stream id for logs and listeners
+   * @param mode how listeners name this kind of stream, e.g. {@code sotw-ads}
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
    * @param maxNames how many resources the client may name for one type ({@link Subscription})
    */
   protected XdsStreamBase(
       long id,
+      String mode,
       ResourceSource source,
       ResourceType onlyType,
       ResponseSink<R> sink,
@@ -51,6 +57,7 @@ public abstract class XdsStreamBase<R> {
       XdsListener listener,
       int maxNames) {
     this.id = id;
+    this.mode = mode;
     this.maxNames = maxNames;
     this.source = source;
     this.onlyType = onlyType;
@@ -154,6 +161,27 @@ public abstract class XdsStreamBase<R> {
     return nackMessage(request.getErrorDetail());
   }
 
+  /**
+   * The number of a nonce this server sent ({@code Long.toString} of a stream's counter, from 1),
+   * or -1 for any other string: streams keep the number, not the string. A client's nonce matches
+   * only when it is exactly such a string, so "007" never matches nonce 7.
+   */
+  public static long nonceValue(String nonce) {
+    int n = nonce.length();
+    if (n == 0 || n > 18 || nonce.charAt(0) == '0') {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < n; i++) {
+      char c = nonce.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
   /** Ends the stream with INVALID_ARGUMENT, after releasing it. */
   protected final void fail(String description) {
     close();
@@ -164,39 +192,61 @@ public abstract class XdsStreamBase<R> {
   public abstract void close();
 
   /**
-   * Opens a watch on {@code type}. Each notice first goes to {@code onAnyThread} (on the notifying
-   * thread: it must only record), then notices are folded until {@code onContextRun} has run once
-   * on the stream's context; it does not run after the stream closed.
+   * One type's watch of this stream, in one object with the stream's state of that type (a
+   * subclass): the notices of the source arrive at {@link #accept} on the notifying thread, which
+   * calls {@link #noticed} (it must only record), then notices are folded until {@link #changed}
+   * has run once on the stream's context; it does not run after the stream closed.
    *
-   * <p>While {@code awaitingAck} (read on the notifying thread, so backed by a volatile field) is
-   * true, notices do not go to the context at all: the ACK will run the send with the newest state
-   * anyway. With a thousand streams that mostly wait for their ACKs, this saves a thousand context
-   * hops per change. No notice is lost: the stream clears the flag before it reads the resources,
-   * and the source publishes a resource before it notifies, both through volatile accesses; so
-   * either the notice sees the flag cleared and hops, or the stream's read sees the new resource.
+   * <p>While {@link #awaitingAck} is true, notices do not go to the context at all: the ACK will
+   * run the send with the newest state anyway. With a thousand streams that mostly wait for their
+   * ACKs, this saves a thousand context hops per change. No notice is lost: the stream clears the
+   * flag before it reads the resources, and the source publishes a resource before it notifies,
+   * both through volatile accesses; so either the notice sees the flag cleared and hops, or the
+   * stream's read sees the new resource.
    */
-  protected final ResourceSource.Watch watch(
-      ResourceType type,
-      Consumer<Set<String>> onAnyThread,
-      BooleanSupplier awaitingAck,
-      Runnable onContextRun) {
-    AtomicBoolean notified = new AtomicBoolean();
-    return source.watch(
-        type,
-        changed -> {
-          onAnyThread.accept(changed);
-          if (awaitingAck.getAsBoolean()) {
-            return;
-          }
-          if (notified.compareAndSet(false, true)) {
-            onContext.execute(
-                () -> {
-                  notified.set(false);
-                  if (!closed) {
-                    onContextRun.run();
-                  }
-                });
-          }
-        });
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<XdsStreamBase.TypeWatch> NOTIFIED =
+      AtomicIntegerFieldUpdater.newUpdater(XdsStreamBase.TypeWatch.class, "notified");
+
+  protected abstract class TypeWatch implements Consumer<Set<String>>, Runnable {
+    /**
+     * Written on the context, read by notices on any thread (see above); public only for the
+     * subclass's enclosing stream, which sets it.
+     */
+    public volatile boolean awaitingAck;
+
+    // 1 while a run on the context is pending: later notices fold into it.
+    volatile int notified;
+
+    /** On the notifying thread, for every notice: may only record. Does nothing by default. */
+    protected void noticed(Set<String> changed) {}
+
+    /** On the stream's context, once per batch of notices, unless the stream closed. */
+    protected abstract void changed();
+
+    @Override
+    public final void accept(Set<String> changed) {
+      noticed(changed);
+      if (awaitingAck) {
+        return;
+      }
+      if (NOTIFIED.compareAndSet(this, 0, 1)) {
+        onContext.execute(this);
+      }
+    }
+
+    /** The hop to the context; not for other callers. */
+    @Override
+    public final void run() {
+      notified = 0;
+      if (!closed) {
+        changed();
+      }
+    }
+  }
+
+  /** Opens {@code watcher}'s watch on {@code type}. */
+  protected final ResourceSource.Watch watch(ResourceType type, TypeWatch watcher) {
+    return source.watch(type, watcher);
   }
 }

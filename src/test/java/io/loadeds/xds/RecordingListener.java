@@ -38,7 +38,7 @@ public final class RecordingListener implements XdsListener {
   }
 
   @Override
-  public void streamClosed(long streamId, String nodeId) {
+  public void streamClosed(long streamId, String mode, String nodeId) {
     closed.add(streamId);
   }
 }

@@ -9,13 +9,14 @@ import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.SharedStrings;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * The incremental (delta) xDS protocol for one stream (ADS, or one per-type service), independent
@@ -51,23 +52,28 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
 
   private static final System.Logger LOG = System.getLogger(DeltaStream.class.getName());
 
-  private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+  private static final int TYPES = ResourceType.values().length;
+
+  // By ResourceType ordinal, made at the first request; a null entry: the type was never asked.
+  private TypeState[] types;
   private long nonces;
 
   /**
    * @param id stream id for logs and listeners
+   * @param mode how listeners name this kind of stream, e.g. {@code delta-ads}
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
    */
   public DeltaStream(
       long id,
+      String mode,
       ResourceSource source,
       ResourceType onlyType,
       ResponseSink<DeltaDiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener,
       int maxNames) {
-    super(id, source, onlyType, sink, onContext, listener, maxNames);
+    super(id, mode, source, onlyType, sink, onContext, listener, maxNames);
   }
 
   /** Handles one request from the client. */
@@ -79,11 +85,11 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
       return;
     }
     ResourceType type = parsed.get();
-    TypeState state = types.computeIfAbsent(type, this::open);
+    TypeState state = state(type);
     String nonce = request.getResponseNonce();
     // As in SotW, a nonce this stream never sent for the type (kept across a reconnect) is not
     // stale; a request without a nonce is a spontaneous subscription change.
-    if (!nonce.isEmpty() && state.sentNonce != null && !nonce.equals(state.sentNonce)) {
+    if (!nonce.isEmpty() && state.sentNonce != 0 && nonceValue(nonce) != state.sentNonce) {
       listener.staleNonce(id, nodeId, type);
     } else if (!nonce.isEmpty() && state.awaitingAck) {
       settle(state, type, request);
@@ -113,8 +119,14 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
       return;
     }
     closed = true;
-    types.values().forEach(s -> s.watch.close());
-    listener.streamClosed(id, nodeId);
+    if (types != null) {
+      for (TypeState s : types) {
+        if (s != null) {
+          s.watch.close();
+        }
+      }
+    }
+    listener.streamClosed(id, mode, nodeId);
   }
 
   private void settle(TypeState state, ResourceType type, DeltaDiscoveryRequest request) {
@@ -134,11 +146,17 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     }
   }
 
-  private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(new ClientState(type, maxNames, n -> canonicalName(type, n)));
-    // Record the names on the notifying thread first; the diff is taken on the context.
-    state.watch =
-        watch(type, state.client::noticed, () -> state.awaitingAck, () -> maybeSend(state, type));
+  /** The state of {@code type}, opened (with its watch) at the type's first request. */
+  private TypeState state(ResourceType type) {
+    if (types == null) {
+      types = new TypeState[TYPES];
+    }
+    TypeState state = types[type.ordinal()];
+    if (state == null) {
+      state = new TypeState(type);
+      state.watch = watch(type, state);
+      types[type.ordinal()] = state;
+    }
     return state;
   }
 
@@ -153,12 +171,13 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
     ClientState.Diff diff = taken.get();
     String nonce = Long.toString(++nonces);
     // Record before sending: the ACK may race back before send() returns on some transports.
-    state.sentVersion = diff.version();
-    state.sentNonce = nonce;
+    String version = SharedStrings.share(diff.version()); // one instance for many streams
+    state.sentVersion = version;
+    state.sentNonce = nonces;
     state.awaitingAck = true;
     DeltaDiscoveryResponse.Builder response =
         DeltaDiscoveryResponse.newBuilder()
-            .setSystemVersionInfo(diff.version())
+            .setSystemVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce)
             .addAllRemovedResources(diff.removed());
@@ -167,20 +186,39 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
           Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.body()));
     }
     sink.send(response.build());
-    listener.responseSent(id, nodeId, type, diff.version(), nonce);
+    listener.responseSent(id, nodeId, type, version, nonce);
   }
 
-  /** Per-type protocol state of this stream. */
-  private static final class TypeState {
+  /**
+   * Per-type protocol state of this stream, which is also the type's watch and the source of
+   * canonical names of its client state: one object per type.
+   */
+  private final class TypeState extends TypeWatch implements UnaryOperator<String> {
+    final ResourceType type;
     final ClientState client;
     ResourceSource.Watch watch;
     String sentVersion;
-    String sentNonce;
-    // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
-    volatile boolean awaitingAck;
+    long sentNonce; // 0: none sent yet
 
-    TypeState(ClientState client) {
-      this.client = client;
+    TypeState(ResourceType type) {
+      this.type = type;
+      this.client = new ClientState(type, maxNames, this);
+    }
+
+    /** Records the names on the notifying thread; the diff is taken on the context. */
+    @Override
+    protected void noticed(Set<String> changed) {
+      client.noticed(changed);
+    }
+
+    @Override
+    protected void changed() {
+      maybeSend(this, type);
+    }
+
+    @Override
+    public String apply(String name) {
+      return canonicalName(type, name);
     }
   }
 }

@@ -9,16 +9,16 @@ import io.loadeds.snapshot.VersionedResource;
 import io.loadeds.xds.GrpcBinding;
 import io.loadeds.xds.PreparedResponse;
 import io.loadeds.xds.ResponseSink;
+import io.loadeds.xds.SharedStrings;
 import io.loadeds.xds.Subscription;
 import io.loadeds.xds.XdsListener;
 import io.loadeds.xds.XdsStreamBase;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The state-of-the-world xDS protocol for one stream (ADS, or one per-type service), independent of
@@ -51,11 +51,15 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
   private static final System.Logger LOG = System.getLogger(SotwStream.class.getName());
 
-  private final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+  private static final VersionedResource[] NONE = {};
+
+  // The types asked for, in a chain: most streams ask for one or two, so no array of four.
+  private TypeState types;
   private long nonces;
 
   /**
    * @param id stream id for logs and listeners
+   * @param mode how listeners name this kind of stream, e.g. {@code sotw-ads}
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
    * @param maxNames how many resources the client may name for one type; a request naming more ends
@@ -63,13 +67,14 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
    */
   public SotwStream(
       long id,
+      String mode,
       ResourceSource source,
       ResourceType onlyType,
       ResponseSink<DiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener,
       int maxNames) {
-    super(id, source, onlyType, sink, onContext, listener, maxNames);
+    super(id, mode, source, onlyType, sink, onContext, listener, maxNames);
   }
 
   /** Handles one request from the client. */
@@ -81,11 +86,11 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       return;
     }
     ResourceType type = parsed.get();
-    TypeState state = types.computeIfAbsent(type, this::open);
+    TypeState state = state(type);
     String nonce = request.getResponseNonce();
     // Nonces belong to a stream: before this stream has sent the type, a nonce (kept by a client
     // across a reconnect) cannot be stale, and ignoring it would leave the client unanswered.
-    if (!nonce.isEmpty() && state.sentNonce != null && !nonce.equals(state.sentNonce)) {
+    if (!nonce.isEmpty() && state.sentNonce != 0 && nonceValue(nonce) != state.sentNonce) {
       listener.staleNonce(id, nodeId, type);
       return;
     }
@@ -95,7 +100,8 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         state.nackedVersion = state.sentVersion;
         // What the client kept of the rejected response is unknown: send those again with the
         // next different content.
-        state.forget(name -> state.lastSent.stream().anyMatch(r -> r.name().equals(name)));
+        List<VersionedResource> rejected = state.lastSent;
+        state.forget(name -> rejected.stream().anyMatch(r -> r.name().equals(name)));
         LOG.log(
             System.Logger.Level.WARNING,
             "node {0} rejected {1} version {2}: {3}",
@@ -108,6 +114,7 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
         state.nackedVersion = null;
         listener.acked(id, nodeId, type, state.sentVersion);
       }
+      state.lastSent = List.of(); // settled: only a NACK of it needed to know what it carried
     }
     boolean first = !state.answered;
     boolean changed;
@@ -139,14 +146,22 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       return;
     }
     closed = true;
-    types.values().forEach(s -> s.watch.close());
-    listener.streamClosed(id, nodeId);
+    for (TypeState s = types; s != null; s = s.next) {
+      s.watch.close();
+    }
+    listener.streamClosed(id, mode, nodeId);
   }
 
-  private TypeState open(ResourceType type) {
-    TypeState state = new TypeState(new Subscription(type, maxNames, n -> canonicalName(type, n)));
-    state.watch =
-        watch(type, changed -> {}, () -> state.awaitingAck, () -> maybeSend(state, false));
+  /** The state of {@code type}, opened (with its watch) at the type's first request. */
+  private TypeState state(ResourceType type) {
+    for (TypeState s = types; s != null; s = s.next) {
+      if (s.subscription.type() == type) {
+        return s;
+      }
+    }
+    TypeState state = new TypeState(type, types);
+    state.watch = watch(type, state);
+    types = state;
     return state;
   }
 
@@ -179,54 +194,70 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
       // What was not missing, the client holds at these very versions: it now holds the whole
       // answer, which is immutable and in name order, so it is kept as it is. Anything it held
       // beyond the answer (a resource gone, a name held back) is forgotten: at worst sent again.
-      state.clientHas = body;
+      state.clientHas = body.toArray(NONE); // an array: not the answer's view and list
       state.lastSent = missing;
       body = missing;
     }
     String nonce = Long.toString(++nonces);
+    // Shared: the streams watching the same resources keep one instance of their version.
+    String version = SharedStrings.share(prepared.version());
     // Record before sending: the ACK may race back before send() returns on some transports.
-    state.sentVersion = prepared.version();
-    state.sentNonce = nonce;
+    state.sentVersion = version;
+    state.sentNonce = nonces;
     state.awaitingAck = true;
     state.answered = true;
     DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()
-            .setVersionInfo(prepared.version())
+            .setVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
     for (VersionedResource r : body) {
       response.addResources(r.body());
     }
     sink.send(response.build());
-    listener.responseSent(id, nodeId, type, prepared.version(), nonce);
+    listener.responseSent(id, nodeId, type, version, nonce);
   }
 
-  /** Per-type protocol state of this stream. */
-  private static final class TypeState {
+  /**
+   * Per-type protocol state of this stream, which is also the type's watch (notices run {@link
+   * #maybeSend}) and the subscription's source of canonical names: one object per type.
+   */
+  private final class TypeState extends TypeWatch implements UnaryOperator<String> {
     final Subscription subscription;
+    final TypeState next; // the type asked for before this one, or null
     // EDS and RDS only: the resources the client was sent and did not reject, in name order, and
-    // those the last response carried (forgotten if the client rejects it).
-    List<VersionedResource> clientHas = List.of();
+    // those the last response carried while it awaits its ACK (forgotten if the client rejects it).
+    VersionedResource[] clientHas = NONE;
     List<VersionedResource> lastSent = List.of();
     ResourceSource.Watch watch;
     String sentVersion;
-    String sentNonce;
+    long sentNonce; // 0: none sent yet
     String nackedVersion;
-    // Written on the context, read by notices on any thread (see XdsStreamBase#watch).
-    volatile boolean awaitingAck;
     boolean answered;
 
-    TypeState(Subscription subscription) {
-      this.subscription = subscription;
+    TypeState(ResourceType type, TypeState next) {
+      this.subscription = new Subscription(type, maxNames, this);
+      this.next = next;
+    }
+
+    @Override
+    protected void changed() {
+      maybeSend(this, false);
+    }
+
+    /** The canonical instance of a name the client requests ({@link Subscription}). */
+    @Override
+    public String apply(String name) {
+      return canonicalName(subscription.type(), name);
     }
 
     /** The version of {@code name} the client holds, or null: a binary search by name. */
     String heldVersion(String name) {
       int lo = 0;
-      int hi = clientHas.size() - 1;
+      int hi = clientHas.length - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        VersionedResource r = clientHas.get(mid);
+        VersionedResource r = clientHas[mid];
         int c = r.name().compareTo(name);
         if (c == 0) {
           return r.version();
@@ -242,13 +273,13 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
 
     /** Forgets that the client holds the resources whose names match (order is kept). */
     void forget(Predicate<String> names) {
-      List<VersionedResource> kept = new ArrayList<>(clientHas.size());
+      List<VersionedResource> kept = new ArrayList<>(clientHas.length);
       for (VersionedResource r : clientHas) {
         if (!names.test(r.name())) {
           kept.add(r);
         }
       }
-      clientHas = List.copyOf(kept);
+      clientHas = kept.toArray(NONE);
     }
   }
 }

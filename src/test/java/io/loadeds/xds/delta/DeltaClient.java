@@ -39,7 +39,16 @@ final class DeltaClient {
       int maxNames) {
     this.sink = new CheckedDeltaSink(only);
     this.context = context;
-    this.stream = new DeltaStream(id, source, only, sink, context, listener, maxNames);
+    this.stream =
+        new DeltaStream(
+            id,
+            only == null ? "delta-ads" : "delta-" + only,
+            source,
+            only,
+            sink,
+            context,
+            listener,
+            maxNames);
   }
 
   /** Sends the first request of a type (with the node) and returns its answer. */

@@ -44,7 +44,16 @@ final class SotwClient {
       int maxNames) {
     this.sink = new CheckedSink(only);
     this.context = context;
-    this.stream = new SotwStream(id, source, only, sink, context, listener, maxNames);
+    this.stream =
+        new SotwStream(
+            id,
+            only == null ? "sotw-ads" : "sotw-" + only,
+            source,
+            only,
+            sink,
+            context,
+            listener,
+            maxNames);
   }
 
   /** Sends the first request of a type (with the node) and returns its answer. */
