@@ -80,9 +80,11 @@ class BenchSmokeIT {
         assertThat(m.heapPerStreamKb()).as("heap per stream of " + MEMORY).isNotNull();
         assertThat(m.transportHeapPerStreamKb()).as("transport's share of it").isNotNull();
         assertThat(m.ownHeapPerStreamKb()).as("our own share of it").isNotNull();
+        assertThat(m.xdsClassesPerStreamBytes()).as("our xDS classes' share").isPositive();
       } else {
         assertThat(m.heapPerStreamKb()).as(m.scenario()).isNull();
         assertThat(m.transportHeapPerStreamKb()).as(m.scenario()).isNull();
+        assertThat(m.xdsClassesPerStreamBytes()).as(m.scenario()).isNull();
       }
     }
 
@@ -159,7 +161,8 @@ class BenchSmokeIT {
         .contains(
             "| " + MEMORY + " | heap KB/stream",
             "| " + MEMORY + " | heap KB/stream (transport)",
-            "| " + MEMORY + " | heap KB/stream (ours)");
+            "| " + MEMORY + " | heap KB/stream (ours)",
+            "| " + MEMORY + " | heap B/stream (xDS classes)");
   }
 
   private static Measurement relabel(Measurement m, ServerProcess.Kind kind) {
@@ -185,6 +188,7 @@ class BenchSmokeIT {
         m.harnessCpuSeconds(),
         m.rssMb(),
         m.heapPerStreamKb(),
-        m.transportHeapPerStreamKb());
+        m.transportHeapPerStreamKb(),
+        m.xdsClassesPerStreamBytes());
   }
 }

@@ -16,6 +16,10 @@ package io.loadeds.bench;
  * @param transportHeapPerStreamKb the same for {@code grpc.health.v1.Health/Watch} streams opened
  *     on as many connections on top of those, less what the health service itself keeps for them:
  *     the share of the gRPC transport (Vert.x / Netty HTTP/2 for ours), connections included
+ * @param xdsClassesPerStreamBytes bytes per stream of the live instances of the server's xDS code
+ *     (ours: {@code io.loadeds}; the stand-in's: java-control-plane's), arrays of them included, by
+ *     class histograms before and after the streams: the part of the server's own state that can be
+ *     told apart by class (the strings and primitive arrays it holds are not)
  */
 record Measurement(
     String scenario,
@@ -39,7 +43,8 @@ record Measurement(
     double harnessCpuSeconds,
     double rssMb,
     Double heapPerStreamKb,
-    Double transportHeapPerStreamKb) {
+    Double transportHeapPerStreamKb,
+    Double xdsClassesPerStreamBytes) {
 
   /** The heap per stream that is the server's own state: the total less the transport's share. */
   Double ownHeapPerStreamKb() {

@@ -152,6 +152,13 @@ final class Report {
           Measurement::transportHeapPerStreamKb,
           null);
       add(list, scenario, "heap KB/stream (ours)", Measurement::ownHeapPerStreamKb, "ours <= 1 KB");
+      // The part of "ours" that can be told apart by class: instances of the server's xDS code.
+      add(
+          list,
+          scenario,
+          "heap B/stream (xDS classes)",
+          Measurement::xdsClassesPerStreamBytes,
+          "ours <= 1024");
       add(list, scenario, "server CPU s", m -> m.cpuSeconds(), null);
       if (big || churn) {
         // Only where pushes saturate the cores: at low rates, idle costs (JIT, GC, timers) would be

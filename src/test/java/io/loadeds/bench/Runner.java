@@ -43,9 +43,7 @@ final class Runner {
     boolean throughput = scenario.throughputSeconds() > 0;
     rest.registerAll(clusters, throughput ? 1_000_000 : 1);
     Long heapBefore = scenario.memory() ? server.heapAfterGcBytes() : null;
-    if (heapBefore != null) {
-      histogram("before");
-    }
+    String histogramBefore = heapBefore == null ? null : histogram("before");
     int k = clusters.size();
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
@@ -98,6 +96,7 @@ final class Runner {
             harnessCpuSeconds() - self0,
             server.rssBytes() / 1e6,
             null,
+            null,
             null);
       }
       drive(log, rest, config.fastWarmupToggles(scenario), config.warmupRate(scenario), false);
@@ -116,9 +115,13 @@ final class Runner {
       // after it took up to 300 ms), which would land in the measured latencies.
       Double heapPerStream = null;
       Double transportPerStream = null;
+      Double xdsClassesPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
         heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
-        histogram("streams");
+        String histogramStreams = histogram("streams");
+        xdsClassesPerStream =
+            (xdsClassBytes(histogramStreams) - xdsClassBytes(histogramBefore))
+                / (double) scenario.streams();
         transportPerStream = transportHeapPerStream();
       }
       return summarize(
@@ -130,8 +133,14 @@ final class Runner {
           cpu,
           self,
           heapPerStream,
-          transportPerStream);
+          transportPerStream,
+          xdsClassesPerStream);
     }
+  }
+
+  /** What the instances of the server's xDS classes (and arrays of them) take in a histogram. */
+  private long xdsClassBytes(String histogram) {
+    return ServerProcess.bytesOfClasses(histogram, server.kind.xdsClasses, "io.loadeds.bench.jcp.");
   }
 
   /**
@@ -166,11 +175,13 @@ final class Runner {
         config.histogramDir(), scenario.name() + "-" + server.kind.label + "-" + when + ".txt");
   }
 
-  /** Saves the server's live-class histogram when {@code bench.histogramDir} asks for it. */
-  private void histogram(String when) throws java.io.IOException, InterruptedException {
+  /** The server's live-class histogram, saved too when {@code bench.histogramDir} asks for it. */
+  private String histogram(String when) throws java.io.IOException, InterruptedException {
+    String histogram = server.histogram();
     if (!config.histogramDir().isEmpty()) {
-      server.writeHistogram(histogramFile(when));
+      ServerProcess.writeHistogram(histogramFile(when), histogram);
     }
+    return histogram;
   }
 
   private static double harnessCpuSeconds() {
@@ -218,7 +229,8 @@ final class Runner {
       double cpu,
       double harnessCpu,
       Double heapPerStream,
-      Double transportPerStream)
+      Double transportPerStream,
+      Double xdsClassesPerStream)
       throws Exception {
     List<Double> first = new ArrayList<>();
     List<Double> last = new ArrayList<>();
@@ -265,6 +277,7 @@ final class Runner {
         harnessCpu,
         server.rssBytes() / 1e6,
         heapPerStream,
-        transportPerStream);
+        transportPerStream,
+        xdsClassesPerStream);
   }
 }

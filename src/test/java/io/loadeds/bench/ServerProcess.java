@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
   /** Which implementation runs in the process. */
   enum Kind {
-    OURS("loadeds", "io.loadeds."),
-    THEIRS("java-control-plane", "io.grpc.protobuf.services.");
+    OURS("loadeds", "io.loadeds.", "io.loadeds."),
+    THEIRS("java-control-plane", "io.grpc.protobuf.services.", "io.envoyproxy.controlplane.");
 
     final String label;
 
@@ -33,9 +33,16 @@ final class ServerProcess implements AutoCloseable {
      */
     final String ownClasses;
 
-    Kind(String label, String ownClasses) {
+    /**
+     * The prefix of the classes of the server's xDS code, not its transport's (for the stand-in,
+     * java-control-plane's; its own few classes live in {@code io.loadeds.bench.jcp}, counted too).
+     */
+    final String xdsClasses;
+
+    Kind(String label, String ownClasses, String xdsClasses) {
       this.label = label;
       this.ownClasses = ownClasses;
+      this.xdsClasses = xdsClasses;
     }
   }
 
@@ -184,19 +191,31 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * The bytes of the live instances of every class whose name starts with {@code prefix} (lambdas
-   * included: their hidden classes are named after the class that made them), from a {@link
-   * #histogram} text. Rows read {@code " 1: instances bytes name (module)"}.
+   * The bytes of the live instances of every class whose name starts with one of {@code prefixes}
+   * (lambdas included: their hidden classes are named after the class that made them; arrays of
+   * such classes too), from a {@link #histogram} text. Rows read {@code " 1: instances bytes name
+   * (module)"}.
    */
-  static long bytesOfClasses(String histogram, String prefix) {
+  static long bytesOfClasses(String histogram, String... prefixes) {
     long sum = 0;
     for (String line : histogram.split("\n")) {
       String[] f = line.trim().split("\\s+");
-      if (f.length >= 4 && f[0].endsWith(":") && f[3].startsWith(prefix)) {
+      if (f.length >= 4 && f[0].endsWith(":") && named(f[3], prefixes)) {
         sum += Long.parseLong(f[2]);
       }
     }
     return sum;
+  }
+
+  /** A class or an array of a class (any depth) whose name starts with one of the prefixes. */
+  private static boolean named(String className, String[] prefixes) {
+    String element = className.replaceFirst("^\\[+L", "");
+    for (String prefix : prefixes) {
+      if (element.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String jcmd(String command) throws IOException, InterruptedException {

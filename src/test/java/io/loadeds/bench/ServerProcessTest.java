@@ -18,6 +18,7 @@ class ServerProcessTest {
         51:          1000          64000  io.loadeds.xds.sotw.SotwStream
         62:          1000          48000  io.loadeds.admin.GrpcHealth$Watcher
         64:          1000          24000  io.loadeds.xds.GrpcBinding$$Lambda$507/0x00007efbec40e238
+        66:           500          12000  [Lio.loadeds.xds.sotw.SotwStream$TypeState; (java.base@17.0.15)
         69:          2000          48000  io.vertx.grpc.common.impl.GrpcReadStreamBase$$Lambda$488/0x1
         70:            10            240  io.grpc.protobuf.services.HealthServiceImpl$1
       2523:             1             16  xds.annotations.v3.Status$MessageStatusAnnotation$1
@@ -25,8 +26,10 @@ class ServerProcessTest {
       """;
 
   @Test
-  void sumsTheBytesOfTheClassesWithThePrefixLambdasIncluded() {
-    assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, "io.loadeds.")).isEqualTo(136_000);
+  void sumsTheBytesOfTheClassesWithThePrefixLambdasAndArraysIncluded() {
+    assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, "io.loadeds.")).isEqualTo(148_000);
+    assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, "io.loadeds.xds.", "io.grpc.protobuf."))
+        .isEqualTo(100_240);
     assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, "io.loadeds.admin.")).isEqualTo(48_000);
     assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, ServerProcess.Kind.THEIRS.ownClasses))
         .isEqualTo(240);
