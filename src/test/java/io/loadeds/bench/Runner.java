@@ -122,7 +122,7 @@ final class Runner {
         xdsClassesPerStream =
             (xdsClassBytes(histogramStreams) - xdsClassBytes(histogramBefore))
                 / (double) scenario.streams();
-        transportPerStream = transportHeapPerStream();
+        transportPerStream = transportHeapPerStream(histogramStreams);
       }
       return summarize(
           log,
@@ -148,11 +148,11 @@ final class Runner {
    * {@code grpc.health.v1.Health/Watch} stream, opened (as many, as many per connection) on top of
    * the xDS streams, less what the server's own classes (its health service) keep for them, taken
    * from class histograms. A Watch stream is idle after its first answer, so what is left is what
-   * the gRPC transport keeps for any stream, connections included.
+   * the gRPC transport keeps for any stream, connections included. {@code before} is the histogram
+   * taken with the xDS streams open, before the health streams.
    */
-  private double transportHeapPerStream() throws Exception {
+  private double transportHeapPerStream(String before) throws Exception {
     int n = scenario.streams();
-    String before = server.histogram();
     long heap0 = server.heapAfterGcBytes();
     try (HealthFleet health = new HealthFleet(server.xdsPort, n)) {
       if (!health.awaitAnswered(120_000)) {
