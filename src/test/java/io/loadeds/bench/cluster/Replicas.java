@@ -46,17 +46,23 @@ final class Replicas implements AutoCloseable {
       List<String> cmd =
           new ArrayList<>(
               List.of(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx512m",
-                  "-jar",
-                  jar,
-                  "--host=127.0.0.1",
-                  "--port=0",
-                  "--warm-up=0",
-                  "--registrations-per-second-per-client=0",
-                  // Every write is measured to its push: no weight coalescing.
-                  "--weight-coalesce-window=0",
-                  "--max-streams-per-connection=1000"));
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+      // Extra server JVM flags, for a profiler agent for instance (-Dcbench.serverJvmArgs=...).
+      String extra = System.getProperty("cbench.serverJvmArgs", "").trim();
+      if (!extra.isEmpty()) {
+        cmd.addAll(List.of(extra.split("\\s+")));
+      }
+      cmd.addAll(
+          List.of(
+              "-jar",
+              jar,
+              "--host=127.0.0.1",
+              "--port=0",
+              "--warm-up=0",
+              "--registrations-per-second-per-client=0",
+              // Every write is measured to its push: no weight coalescing.
+              "--weight-coalesce-window=0",
+              "--max-streams-per-connection=1000"));
       if (clustered) {
         cmd.addAll(
             List.of(
