@@ -1,7 +1,10 @@
 package io.loadeds.registration;
 
 import io.loadeds.registry.EndpointKey;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.function.Supplier;
 
 /**
@@ -15,12 +18,24 @@ import java.util.function.Supplier;
  * caller's context.
  */
 public interface WriteCommit {
-  /** One server: the registry's own call is the whole commit. */
+  /**
+   * One server: the registry's own call is the whole commit. On an event loop the future completes
+   * from the loop's next task, not at once: the write has by then queued its pushes to the streams
+   * on this same loop, and they go out before the REST answer is encoded and written (Envoys learn
+   * of a change before the backend that made it hears back, which waits for nothing from them).
+   */
   WriteCommit LOCAL =
       new WriteCommit() {
         @Override
         public <T> Future<T> commit(EndpointKey key, Supplier<T> write) {
-          return Future.succeededFuture(write.get());
+          T result = write.get();
+          Context context = Vertx.currentContext();
+          if (context == null) {
+            return Future.succeededFuture(result);
+          }
+          Promise<T> answered = Promise.promise();
+          context.runOnContext(v -> answered.complete(result));
+          return answered.future();
         }
       };
 
