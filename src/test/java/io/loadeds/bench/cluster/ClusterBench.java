@@ -46,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Run: {@code mvn -Dbench -DskipTests package exec:exec@cluster-bench} (properties {@code
  * -Dcbench.replicas=3 -Dcbench.streams=100 -Dcbench.rate=1000 -Dcbench.seconds=20
- * -Dcbench.warmupSeconds=10 -Dcbench.clusters=20}).
+ * -Dcbench.warmupSeconds=30 -Dcbench.clusters=20 -Dcbench.serverJvmArgs=...}). Three JVMs that
+ * share two cores with the harness take 20-35 s to compile their hot paths at 1000 writes/s: the
+ * default warm-up covers that.
  */
 public final class ClusterBench {
   private static final String EDS = ResourceType.ENDPOINT.typeUrl();
@@ -57,7 +59,7 @@ public final class ClusterBench {
   private final int rate = Integer.getInteger("cbench.rate", 1000);
   private final int seconds = Integer.getInteger("cbench.seconds", 20);
   private final int clusters = Integer.getInteger("cbench.clusters", 20);
-  private final int warmupSeconds = Integer.getInteger("cbench.warmupSeconds", 10);
+  private final int warmupSeconds = Integer.getInteger("cbench.warmupSeconds", 30);
   private final String jar = System.getProperty("cbench.serverJar", "target/loadeds-server.jar");
   // The writes go out from one event loop over a bounded pool of kept-alive connections. The JDK
   // client used before opened a connection per request in flight and, on 2 CPUs, started a thread
@@ -95,6 +97,8 @@ public final class ClusterBench {
     System.out.println(
         "by second of sending, warm-up included, p50/max ms (replicas, A -> C): "
             + cluster.timeline);
+    System.out.println("cores used while measured (1 server): " + single.cpu);
+    System.out.println("cores used while measured (replicas): " + cluster.cpu);
     if (firstFailure != null) {
       System.out.println("first failed write: " + firstFailure);
     }
@@ -105,6 +109,7 @@ public final class ClusterBench {
     final List<long[]> other = new ArrayList<>();
     final List<long[]> same = new ArrayList<>();
     String timeline = "";
+    String cpu = "";
     long sent;
     long failed;
     double seconds;
@@ -189,7 +194,13 @@ public final class ClusterBench {
     long start = System.nanoTime();
     long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
     long periodNanos = 1_000_000_000L / rate;
+    long[] cpuFrom = null;
+    long harnessFrom = 0;
     for (int i = 1; i <= total; i++) {
+      if (i == warmupWrites + 1) {
+        cpuFrom = servers.cpuNanos();
+        harnessFrom = harnessCpuNanos();
+      }
       long due = start + i * periodNanos;
       long wait = due - System.nanoTime();
       if (wait > 0) {
@@ -219,6 +230,7 @@ public final class ClusterBench {
               });
     }
     result.seconds = (System.nanoTime() - measuredFrom) / 1e9;
+    result.cpu = cpuLine(cpuFrom, servers.cpuNanos(), harnessCpuNanos() - harnessFrom, result);
     Thread.sleep(2000); // let the last pushes arrive
     for (Watcher w : watchers) {
       w.cancel();
@@ -240,6 +252,35 @@ public final class ClusterBench {
     result.sent = total - warmupWrites;
     result.failed = failed.get();
     return result;
+  }
+
+  /**
+   * The cores each server and the harness used while the measured writes were sent: on a machine
+   * whose cores they fill, a write waits for a CPU and the latencies measure the machine.
+   */
+  private static String cpuLine(long[] from, long[] to, long harnessNanos, Result r) {
+    if (from == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    double sum = 0;
+    for (int i = 0; i < to.length; i++) {
+      double cores = (to[i] - from[i]) / 1e9 / r.seconds;
+      sum += cores;
+      out.append(i == 0 ? "" : " / ").append(String.format("%.2f", cores));
+    }
+    double harness = harnessNanos / 1e9 / r.seconds;
+    return String.format(
+        "%s (%.2f in all), harness %.2f, of %d cores",
+        out, sum, harness, Runtime.getRuntime().availableProcessors());
+  }
+
+  private static long harnessCpuNanos() {
+    return ProcessHandle.current()
+        .info()
+        .totalCpuDuration()
+        .map(java.time.Duration::toNanos)
+        .orElse(0L);
   }
 
   /**

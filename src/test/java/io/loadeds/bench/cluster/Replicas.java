@@ -108,6 +108,14 @@ final class Replicas implements AutoCloseable {
     throw new IllegalStateException("a replica did not start:\n" + String.join("\n", seen));
   }
 
+  /** CPU time each replica has used so far, in nanoseconds, in start order (0 when unknown). */
+  long[] cpuNanos() {
+    return processes.stream()
+        .mapToLong(
+            p -> p.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L))
+        .toArray();
+  }
+
   @Override
   public void close() throws InterruptedException {
     for (Process p : processes) {
