@@ -5,7 +5,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
 import io.loadeds.config.ClusterConfig;
 
 /**
@@ -52,16 +51,10 @@ final class HazelcastSetup {
 
     // One synchronous backup: a write is acknowledged once two members hold it, so losing any one
     // member loses no registration.
-    MapConfig endpoints =
-        new MapConfig(ENDPOINTS_MAP)
-            .setBackupCount(1)
-            .setAsyncBackupCount(0)
-            // Needed by the merge policy: it compares when each side last wrote an entry.
-            .setPerEntryStatsEnabled(true);
+    MapConfig endpoints = new MapConfig(ENDPOINTS_MAP).setBackupCount(1).setAsyncBackupCount(0);
     // After a split brain heals, each endpoint keeps the record written last on either side (a
-    // backend heartbeating on one side only wins there; sequence numbers follow the writers'
-    // clocks, so replicas accept the merged record).
-    endpoints.getMergePolicyConfig().setPolicy(LatestUpdateMergePolicy.class.getName());
+    // backend heartbeating on one side only wins there), in the order replicas apply records.
+    endpoints.getMergePolicyConfig().setPolicy(LatestSequenceMergePolicy.class.getName());
     config.addMapConfig(endpoints);
     // What Vert.x's cluster manager uses (as its default-cluster.xml declares them).
     config.addMultiMapConfig(
