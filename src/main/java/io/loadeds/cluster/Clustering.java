@@ -66,7 +66,19 @@ public final class Clustering {
           new IllegalStateException("cluster.enabled needs the Vert.x of Clustering.vertx"));
     }
     ClusterReplica replica =
-        new ClusterReplica(manager.getHazelcastInstance(), registry, meters, clock, retention);
+        new ClusterReplica(
+            manager.getHazelcastInstance(),
+            registry,
+            meters,
+            clock,
+            retention,
+            task ->
+                vertx.executeBlocking(
+                    () -> {
+                      task.run();
+                      return null;
+                    },
+                    false));
     return vertx
         .executeBlocking(
             () -> {
