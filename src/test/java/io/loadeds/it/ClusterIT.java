@@ -1,22 +1,26 @@
 package io.loadeds.it;
 
+import static io.loadeds.it.ReplicaHttp.await;
+import static io.loadeds.it.ReplicaHttp.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,9 +42,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int REPLICAS = 3;
+  private static final Duration HOLD = Duration.ofSeconds(6); // registry.selfPreservation.maxHold
 
   private static final int[] clusterPorts = new int[REPLICAS];
   private static final JavaProcess[] replicas = new JavaProcess[REPLICAS];
@@ -86,6 +90,7 @@ class ClusterIT {
         "--port=0",
         "--warm-up=30s",
         "--reaper-interval=200ms",
+        "--self-preservation-max-hold=" + HOLD.toSeconds() + "s",
         "--cluster=true",
         "--cluster-port=" + clusterPorts[i],
         "--cluster-members=" + members);
@@ -107,7 +112,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(1)
+  @Order(2)
   void aWriteOnOneReplicaReachesTheStreamsOfAnotherWithTheSameVersions() throws Exception {
     EdsWatcher onC = watch(2, "shop");
     assertThat(put(0, "shop", "a", 9001, 2, 30)).isEqualTo(201);
@@ -128,7 +133,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void aLeaseRenewedOnlyOnAnotherReplicaIsNotExpiredByTheReaper() throws Exception {
     int reaper = role("reaper");
     int other = (reaper + 1) % REPLICAS;
@@ -159,7 +164,145 @@ class ClusterIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
+  void aMassLapseIsHeldOnEveryReplicaAndItsExpiriesReachEveryReplicaOnce() throws Exception {
+    String c = "preserved";
+    int reaper = role("reaper");
+    int other = (reaper + 1) % REPLICAS;
+    List<String> lapsing = List.of("p0", "p1", "p2", "p3", "p4", "p5");
+    assertThat(put(other, c, "steady", 9500, null, 60)).isEqualTo(201);
+    // Registered all at once, two on each replica, with 2 s leases nobody renews: they lapse
+    // together, as when the backends lose their way to every replica.
+    ExecutorService pool = Executors.newFixedThreadPool(lapsing.size());
+    try {
+      List<Future<Integer>> puts = new ArrayList<>();
+      for (int i = 0; i < lapsing.size(); i++) {
+        int n = i;
+        puts.add(pool.submit(() -> put(n % REPLICAS, c, lapsing.get(n), 9510 + n, null, 2)));
+      }
+      for (Future<Integer> f : puts) {
+        assertThat(f.get()).isEqualTo(201);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<EdsWatcher> on = new ArrayList<>();
+    for (int i = 0; i < REPLICAS; i++) {
+      on.add(watch(i, c));
+    }
+
+    // Only the reaper judges, and says so where an operator looks: its log.
+    replicas[reaper].awaitLine("SELF-PRESERVATION for cluster " + c, 15_000);
+    long holdStarted = System.nanoTime();
+    Thread.sleep(500); // the last pushes
+    List<String> published = ids(on.get(reaper), c);
+    List<String> held = published.stream().filter(lapsing::contains).toList();
+    // A lease that lapsed alone in an earlier reaper pass has expired already; the rest are held.
+    assertThat(held).as("the cluster is not emptied").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(published).contains("steady");
+    int expiredBefore = lapsing.size() - held.size();
+    String renewed = held.get(0);
+    // A held backend comes back on a replica that is not the reaper.
+    assertThat(put(other, c, renewed, 9510 + lapsing.indexOf(renewed), null, 60)).isEqualTo(200);
+    Thread.sleep(1500);
+    assertThat(Duration.ofNanos(System.nanoTime() - holdStarted)).isLessThan(HOLD);
+    for (int i = 0; i < REPLICAS; i++) {
+      assertThat(ids(on.get(i), c)).as("held on replica %d", i).isEqualTo(published);
+      assertThat(expiries(i, c))
+          .as("expiries on replica %d during the hold", i)
+          .isEqualTo(expiredBefore);
+      if (i != reaper) {
+        assertThat(replicas[i].linesMatching("SELF-PRESERVATION")).isEmpty();
+      }
+    }
+
+    // The hold runs out: the leases still lapsed expire, once, on every replica.
+    List<String> left = List.of(renewed, "steady").stream().sorted().toList();
+    for (int i = 0; i < REPLICAS; i++) {
+      awaitIds(on.get(i), c, left, HOLD.plusSeconds(10));
+    }
+    Thread.sleep(1000); // a few more reaper passes: nothing expires twice
+    for (int i = 0; i < REPLICAS; i++) {
+      assertThat(expiries(i, c)).as("expiries on replica %d", i).isEqualTo(lapsing.size() - 1);
+      for (String id : lapsing) {
+        assertThat(replicas[i].linesMatching("expired cluster=" + c + " id=" + id + " "))
+            .as("%s expired on replica %d", id, i)
+            .hasSize(id.equals(renewed) ? 0 : 1);
+      }
+    }
+    assertThat(replicas[reaper].linesMatching("self-preservation of cluster " + c + " ended"))
+        .singleElement()
+        .asString()
+        .contains((held.size() - 1) + " lease(s) still lapsed expire now");
+    assertThat(state(other, c, renewed)).isEqualTo("ADMITTED");
+  }
+
+  @Test
+  @Order(5)
+  void everyReplicaNamesTheSameThreeMembersAndOneReaperAndShowsItsReplicationLag()
+      throws Exception {
+    Set<String> addresses = new HashSet<>();
+    for (int p : clusterPorts) {
+      addresses.add("[127.0.0.1]:" + p);
+    }
+    String reaperUuid = reaperUuids(0).get(0);
+    int reaper = -1;
+    for (int i = 0; i < REPLICAS; i++) {
+      JsonNode d = debug(i);
+      Set<String> named = new HashSet<>();
+      JsonNode self = null;
+      for (JsonNode m : d.path("members")) {
+        named.add(m.path("address").asText());
+        if (m.path("self").asBoolean()) {
+          assertThat(self).as("one self on replica %d", i).isNull();
+          self = m;
+        }
+      }
+      assertThat(named).as("members on replica %d", i).isEqualTo(addresses);
+      assertThat(self.path("address").asText()).isEqualTo("[127.0.0.1]:" + clusterPorts[i]);
+      assertThat(reaperUuids(i)).as("the reaper replica %d names", i).containsExactly(reaperUuid);
+      boolean reaps = self.path("uuid").asText().equals(reaperUuid);
+      assertThat(d.path("role").asText()).isEqualTo(reaps ? "reaper" : "replica");
+      assertThat(metric(i, "loadeds_cluster_members")).isEqualTo(3);
+      assertThat(metric(i, "loadeds_cluster_reaper")).isEqualTo(reaps ? 1 : 0);
+      if (reaps) {
+        reaper = i;
+      }
+    }
+    assertThat(reaper).as("the named reaper is one of the replicas").isNotNegative();
+
+    // A write on the reaper is lag on the two others, not on the reaper itself.
+    long[] lagCounts = new long[REPLICAS];
+    double[] lagMetric = new double[REPLICAS];
+    for (int i = 0; i < REPLICAS; i++) {
+      lagCounts[i] = lag(i).path("count").asLong();
+      lagMetric[i] = metric(i, "loadeds_cluster_replication_lag_seconds_count");
+    }
+    assertThat(put(reaper, "lag", "l", 9700, null, 60)).isEqualTo(201);
+    for (int i = 0; i < REPLICAS; i++) {
+      if (i == reaper) {
+        continue;
+      }
+      int replica = i;
+      await(
+          "lag counted on " + i,
+          () -> lag(replica).path("count").asLong() > lagCounts[replica],
+          secs(10));
+      JsonNode lag = lag(i);
+      assertThat(lag.path("lastMillis").asLong()).isBetween(0L, 10_000L);
+      assertThat(lag.path("p50Millis").isNumber()).isTrue();
+      assertThat(lag.path("p99Millis").asDouble())
+          .isGreaterThanOrEqualTo(lag.path("p50Millis").asDouble());
+      assertThat(metric(i, "loadeds_cluster_replication_lag_seconds_count"))
+          .isGreaterThan(lagMetric[i]);
+    }
+    assertThat(lag(reaper).path("count").asLong())
+        .as("own writes are no lag")
+        .isEqualTo(lagCounts[reaper]);
+  }
+
+  @Test
+  @Order(7)
   void aKilledReplicaLosesNothingItsClientsMoveAndItRejoinsWithTheClustersState() throws Exception {
     int victim = role("reaper"); // the hardest one to lose: the reaper role must move
     int a = (victim + 1) % REPLICAS;
@@ -188,6 +331,17 @@ class ClusterIT {
     assertThat(moved.assignment("moved")).isEqualTo(onB.assignment("moved"));
     assertThat(version(a, "moved")).isEqualTo(version(b, "moved"));
     assertThat(role("reaper")).isIn(a, b);
+    // Both survivors count two members and name the same one reaper.
+    for (int survivor : List.of(a, b)) {
+      await(
+          "2 members on " + survivor,
+          () -> metric(survivor, "loadeds_cluster_members") == 2,
+          secs(20));
+      assertThat(debug(survivor).path("members").size()).isEqualTo(2);
+    }
+    assertThat(reaperUuids(a)).hasSize(1).isEqualTo(reaperUuids(b));
+    assertThat(metric(a, "loadeds_cluster_reaper") + metric(b, "loadeds_cluster_reaper"))
+        .isEqualTo(1);
 
     // The killed replica comes back on the same ports: it takes the cluster's state before it
     // serves, and does not wait out its 30 s warm-up.
@@ -208,11 +362,18 @@ class ClusterIT {
     List<String> withLate = new ArrayList<>(ids);
     withLate.add("late");
     awaitIds(onA, "moved", withLate.stream().sorted().toList());
+    for (int i = 0; i < REPLICAS; i++) {
+      int replica = i;
+      await(
+          "3 members again on " + i,
+          () -> metric(replica, "loadeds_cluster_members") == 3,
+          secs(20));
+    }
     assertThat(moved.failure()).isNull();
   }
 
   @Test
-  @Order(4)
+  @Order(8)
   void aServerWithoutTheClusterOptionLoadsNoHazelcastClass() throws Exception {
     try (JavaProcess alone =
         JavaProcess.start(
@@ -238,7 +399,7 @@ class ClusterIT {
     }
   }
 
-  // --- helpers ---
+  // --- helpers: replicas by index ---
 
   private EdsWatcher watch(int replica, String cluster) {
     ManagedChannel channel =
@@ -260,39 +421,33 @@ class ClusterIT {
   }
 
   private static void awaitIds(EdsWatcher w, String cluster, List<String> wanted) throws Exception {
+    awaitIds(w, cluster, wanted, secs(15));
+  }
+
+  private static void awaitIds(EdsWatcher w, String cluster, List<String> wanted, Duration within)
+      throws Exception {
     await(
         w.nodeId() + " holds " + wanted + " of " + cluster,
         () -> ids(w, cluster).equals(wanted),
-        secs(15));
+        within);
   }
 
   private static int put(
       int replica, String cluster, String id, int port, Integer capacity, int ttlSeconds)
       throws Exception {
-    String body =
-        "{\"address\":\"127.0.0.1\",\"port\":"
-            + port
-            + (capacity == null ? "" : ",\"capacity\":" + capacity)
-            + ",\"ttlSeconds\":"
-            + ttlSeconds
-            + "}";
-    return send(replica, "PUT", "/v1/clusters/" + cluster + "/endpoints/" + id, body).statusCode();
+    return ReplicaHttp.put(ports[replica], cluster, id, port, capacity, null, ttlSeconds);
   }
 
   private static int patch(int replica, String cluster, String id, String body) throws Exception {
-    return send(replica, "PATCH", "/v1/clusters/" + cluster + "/endpoints/" + id, body)
-        .statusCode();
+    return ReplicaHttp.patch(ports[replica], cluster, id, body);
   }
 
   private static String state(int replica, String cluster, String id) throws Exception {
-    HttpResponse<String> r =
-        send(replica, "GET", "/v1/clusters/" + cluster + "/endpoints/" + id, null);
-    return r.statusCode() == 200 ? JSON.readTree(r.body()).path("state").asText() : null;
+    return ReplicaHttp.state(ports[replica], cluster, id);
   }
 
   private static String version(int replica, String cluster) throws Exception {
-    HttpResponse<String> r = send(replica, "GET", "/v1/clusters/" + cluster, null);
-    return JSON.readTree(r.body()).path("version").asText(null);
+    return ReplicaHttp.version(ports[replica], cluster);
   }
 
   private static List<String> versions(String cluster) throws Exception {
@@ -304,11 +459,36 @@ class ClusterIT {
   }
 
   private static boolean ready(int replica) throws Exception {
-    return send(replica, "GET", "/readyz", null).statusCode() == 200;
+    return ReplicaHttp.ready(ports[replica]);
   }
 
   private static JsonNode debug(int replica) throws Exception {
-    return JSON.readTree(send(replica, "GET", "/v1/debug/cluster", null).body());
+    return ReplicaHttp.debug(ports[replica]);
+  }
+
+  private static JsonNode lag(int replica) throws Exception {
+    return debug(replica).path("replicationLag");
+  }
+
+  private static double metric(int replica, String series) throws Exception {
+    return ReplicaHttp.metric(ports[replica], series);
+  }
+
+  /** The cluster's lease expiries counted on a replica (none yet: 0). */
+  private static int expiries(int replica, String cluster) throws Exception {
+    double n = metric(replica, "loadeds_lease_expiries_total{cluster=\"" + cluster + "\"}");
+    return Double.isNaN(n) ? 0 : (int) n;
+  }
+
+  /** The uuids of the members a replica's debug page marks as the reaper. */
+  private static List<String> reaperUuids(int replica) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (JsonNode m : debug(replica).path("members")) {
+      if (m.path("reaper").asBoolean()) {
+        out.add(m.path("uuid").asText());
+      }
+    }
+    return out;
   }
 
   /** The replica (among the running ones) whose debug page names {@code role}. */
@@ -321,47 +501,7 @@ class ClusterIT {
     throw new AssertionError("no replica has the role " + role);
   }
 
-  private static HttpResponse<String> send(int replica, String method, String path, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[replica] + path))
-            .timeout(Duration.ofSeconds(10));
-    if (body != null) {
-      b.header("content-type", "application/json");
-    }
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void await(String what, Callable<Boolean> condition, Duration within)
-      throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      Boolean ok;
-      try {
-        ok = condition.call();
-      } catch (IOException e) {
-        ok = false;
-      }
-      if (Boolean.TRUE.equals(ok)) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("%s within %s", what, within).isLessThan(deadline);
-      Thread.sleep(50);
-    }
-  }
-
   private static Duration secs(long s) {
     return Duration.ofSeconds(s);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
