@@ -111,12 +111,8 @@ final class ClusterReplica implements Replication, WriteCommit {
         .register(meters);
   }
 
-  /**
-   * Subscribes to the map and loads what it holds; blocks (run it on a worker).
-   *
-   * @return whether other members were running when this one joined
-   */
-  boolean start() {
+  /** Subscribes to the map and loads what it holds; blocks (run it on a worker). */
+  void start() {
     registry.addListener(this::onLocalEvent);
     map.addEntryListener(new Listener(), true);
     hz.getLifecycleService()
@@ -133,7 +129,6 @@ final class ClusterReplica implements Replication, WriteCommit {
         addresses(members),
         loaded,
         reaper ? "reaper" : "replica");
-    return members.size() > 1;
   }
 
   /** Applies every record the map holds (ones older than applied are ignored); blocks. */

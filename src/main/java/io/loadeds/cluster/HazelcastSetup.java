@@ -16,6 +16,11 @@ final class HazelcastSetup {
   /** The map of endpoint records, keyed by {@code cluster/id}. */
   static final String ENDPOINTS_MAP = "loadeds.endpoints";
 
+  /**
+   * Small facts about the cluster itself, such as when its warm-up ends ({@link ClusterWarmUp}).
+   */
+  static final String STATE_MAP = "loadeds.cluster";
+
   private HazelcastSetup() {}
 
   static Config config(ClusterConfig cluster) {
@@ -56,6 +61,7 @@ final class HazelcastSetup {
     // backend heartbeating on one side only wins there), in the order replicas apply records.
     endpoints.getMergePolicyConfig().setPolicy(LatestSequenceMergePolicy.class.getName());
     config.addMapConfig(endpoints);
+    config.addMapConfig(new MapConfig(STATE_MAP).setBackupCount(1));
     // What Vert.x's cluster manager uses (as its default-cluster.xml declares them).
     config.addMultiMapConfig(
         new MultiMapConfig("__vertx.subs")

@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Timeout;
  * one cluster (TCP/IP join over free ports), shared by the tests of this class, which run in order
  * and use clusters of their own names. Raw ADS streams play the Envoys.
  *
- * <p>Every replica runs with a 30 s warm-up, so a replica that joins running members and serves at
- * once shows that it took the cluster's state instead of waiting.
+ * <p>Every replica runs with a 30 s warm-up. Started together on an empty map, they are a whole
+ * cluster restarting, which warms up once: every replica holds back empty answers, and all end
+ * their warm-up together. A replica that later joins the running cluster and serves at once shows
+ * that it took the cluster's state instead of waiting.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +51,10 @@ class ClusterIT {
   private static final int[] clusterPorts = new int[REPLICAS];
   private static final JavaProcess[] replicas = new JavaProcess[REPLICAS];
   private static final int[] ports = new int[REPLICAS];
+  private static ReadyClock readyClock;
+  // Opened during the warm-up and kept until its end (a later test), unlike the per-test streams.
+  private static ManagedChannel coldChannel;
+  private static EdsWatcher cold;
 
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<EdsWatcher> watchers = new ArrayList<>();
@@ -68,6 +74,7 @@ class ClusterIT {
     for (int i = 0; i < REPLICAS; i++) {
       ports[i] = replicas[i].awaitLoopbackPort(90_000);
     }
+    readyClock = new ReadyClock(REPLICAS, i -> ports[i]);
     for (int i = 0; i < REPLICAS; i++) {
       int replica = i;
       await(
@@ -98,6 +105,13 @@ class ClusterIT {
 
   @AfterAll
   static void stopCluster() throws InterruptedException {
+    if (readyClock != null) {
+      readyClock.close();
+    }
+    if (cold != null) {
+      cold.cancel();
+      coldChannel.shutdownNow();
+    }
     for (JavaProcess p : replicas) {
       if (p != null) {
         p.close();
@@ -109,6 +123,25 @@ class ClusterIT {
   void closeStreams() {
     watchers.forEach(EdsWatcher::cancel);
     channels.forEach(ManagedChannel::shutdownNow);
+  }
+
+  @Test
+  @Order(1)
+  void aClusterStartedTogetherHoldsUnknownAssignmentsOnEveryReplicaWhileItWarmsUp()
+      throws Exception {
+    // Nothing is in the map: the backends have not re-registered yet, whichever replica they and
+    // the Envoys reach, so no replica may skip the warm-up, the joiners included.
+    for (int i = 0; i < REPLICAS; i++) {
+      HttpResponse<String> r = ReplicaHttp.send(ports[i], "GET", "/readyz", null);
+      assertThat(r.statusCode()).as("replica %d ready", i).isEqualTo(503);
+      assertThat(r.body()).contains("warming");
+    }
+    coldChannel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", ports[2], InsecureChannelCredentials.create())
+            .build();
+    cold = EdsWatcher.open(coldChannel, "cluster-it-cold", List.of("cold"));
+    Thread.sleep(1000);
+    assertThat(cold.responses()).as("no empty assignment while warming").isZero();
   }
 
   @Test
@@ -299,6 +332,17 @@ class ClusterIT {
     assertThat(lag(reaper).path("count").asLong())
         .as("own writes are no lag")
         .isEqualTo(lagCounts[reaper]);
+  }
+
+  @Test
+  @Order(6)
+  void theClustersWarmUpEndsOnceAndTogetherOnEveryReplica() throws Exception {
+    await("every replica ready", readyClock::allReady, secs(60));
+    assertThat(Duration.ofNanos(readyClock.spreadNanos()))
+        .as("the replicas started seconds apart, yet end their warm-up together")
+        .isLessThan(Duration.ofSeconds(2));
+    await("the cold stream gets an empty assignment", () -> cold.holds("cold") != null, secs(5));
+    assertThat(cold.holds("cold").endpoints()).isEmpty();
   }
 
   @Test
