@@ -1,14 +1,12 @@
 package io.loadeds.it;
 
 import static io.loadeds.it.ReplicaHttp.await;
-import static io.loadeds.it.ReplicaHttp.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,9 +45,7 @@ class ClusterIT {
   private static final int REPLICAS = 3;
   private static final Duration HOLD = Duration.ofSeconds(6); // registry.selfPreservation.maxHold
 
-  private static final int[] clusterPorts = new int[REPLICAS];
-  private static final JavaProcess[] replicas = new JavaProcess[REPLICAS];
-  private static final int[] ports = new int[REPLICAS];
+  private static ReplicaCluster replicas;
   private static ReadyClock readyClock;
   // Opened during the warm-up and kept until its end (a later test), unlike the per-test streams.
   private static ManagedChannel coldChannel;
@@ -61,46 +56,14 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    for (int i = 0; i < REPLICAS; i++) {
-      clusterPorts[i] = freePort();
-    }
-    for (int i = 0; i < REPLICAS; i++) {
-      replicas[i] = startReplica(i);
-      if (i == 0) {
-        // The first one forms the cluster, so it is the oldest member: the reaper.
-        replicas[0].awaitLine("cluster: joined as", 90_000);
-      }
-    }
-    for (int i = 0; i < REPLICAS; i++) {
-      ports[i] = replicas[i].awaitLoopbackPort(90_000);
-    }
-    readyClock = new ReadyClock(REPLICAS, i -> ports[i]);
-    for (int i = 0; i < REPLICAS; i++) {
-      int replica = i;
-      await(
-          "replica " + i + " sees 3 members",
-          () -> debug(replica).path("members").size() == REPLICAS,
-          Duration.ofSeconds(60));
-    }
-  }
-
-  private static JavaProcess startReplica(int i) throws IOException {
-    String members =
-        java.util.Arrays.stream(clusterPorts)
-            .mapToObj(p -> "127.0.0.1:" + p)
-            .collect(Collectors.joining(","));
-    return JavaProcess.start(
-        "replica-" + i,
-        "loadeds.serverJar",
-        List.of("-Xmx256m", "-Dhazelcast.max.no.heartbeat.seconds=6"),
-        "--host=127.0.0.1",
-        "--port=0",
-        "--warm-up=30s",
-        "--reaper-interval=200ms",
-        "--self-preservation-max-hold=" + HOLD.toSeconds() + "s",
-        "--cluster=true",
-        "--cluster-port=" + clusterPorts[i],
-        "--cluster-members=" + members);
+    replicas =
+        ReplicaCluster.start(
+            REPLICAS,
+            List.of("-Xmx256m", "-Dhazelcast.max.no.heartbeat.seconds=6"),
+            "--warm-up=30s",
+            "--reaper-interval=200ms",
+            "--self-preservation-max-hold=" + HOLD.toSeconds() + "s");
+    readyClock = new ReadyClock(REPLICAS, replicas::http);
   }
 
   @AfterAll
@@ -112,10 +75,8 @@ class ClusterIT {
       cold.cancel();
       coldChannel.shutdownNow();
     }
-    for (JavaProcess p : replicas) {
-      if (p != null) {
-        p.close();
-      }
+    if (replicas != null) {
+      replicas.close();
     }
   }
 
@@ -132,12 +93,13 @@ class ClusterIT {
     // Nothing is in the map: the backends have not re-registered yet, whichever replica they and
     // the Envoys reach, so no replica may skip the warm-up, the joiners included.
     for (int i = 0; i < REPLICAS; i++) {
-      HttpResponse<String> r = ReplicaHttp.send(ports[i], "GET", "/readyz", null);
+      HttpResponse<String> r = ReplicaHttp.send(replicas.http(i), "GET", "/readyz", null);
       assertThat(r.statusCode()).as("replica %d ready", i).isEqualTo(503);
       assertThat(r.body()).contains("warming");
     }
     coldChannel =
-        Grpc.newChannelBuilderForAddress("127.0.0.1", ports[2], InsecureChannelCredentials.create())
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", replicas.http(2), InsecureChannelCredentials.create())
             .build();
     cold = EdsWatcher.open(coldChannel, "cluster-it-cold", List.of("cold"));
     Thread.sleep(1000);
@@ -148,17 +110,20 @@ class ClusterIT {
   @Order(2)
   void aWriteOnOneReplicaReachesTheStreamsOfAnotherWithTheSameVersions() throws Exception {
     EdsWatcher onC = watch(2, "shop");
-    assertThat(put(0, "shop", "a", 9001, 2, 30)).isEqualTo(201);
+    assertThat(replicas.put(0, "shop", "a", 9001, 2, 30)).isEqualTo(201);
 
     awaitIds(onC, "shop", List.of("a"));
-    assertThat(patch(1, "shop", "a", "{\"active\":2}")).isEqualTo(200);
+    assertThat(replicas.patch(1, "shop", "a", "{\"active\":2}")).isEqualTo(200);
     // Full on replica B: it leaves the assignment seen on C, which drops everything.
     await("C's stream drops all", () -> onC.holds("shop").dropAll(), Duration.ofSeconds(10));
-    assertThat(put(2, "shop", "b", 9002, 4, 30)).isEqualTo(201);
+    assertThat(replicas.put(2, "shop", "b", 9002, 4, 30)).isEqualTo(201);
     awaitIds(onC, "shop", List.of("b"));
 
-    await("equal versions", () -> versions("shop").stream().distinct().count() == 1, secs(10));
-    assertThat(versions("shop").get(0)).isNotNull();
+    await(
+        "equal versions",
+        () -> replicas.versions("shop").stream().distinct().count() == 1,
+        secs(10));
+    assertThat(replicas.versions("shop").get(0)).isNotNull();
     EdsWatcher onA = watch(0, "shop");
     awaitIds(onA, "shop", List.of("b"));
     assertThat(onA.assignment("shop")).isEqualTo(onC.assignment("shop"));
@@ -168,21 +133,21 @@ class ClusterIT {
   @Test
   @Order(3)
   void aLeaseRenewedOnlyOnAnotherReplicaIsNotExpiredByTheReaper() throws Exception {
-    int reaper = role("reaper");
+    int reaper = replicas.role("reaper");
     int other = (reaper + 1) % REPLICAS;
     EdsWatcher onReaper = watch(reaper, "renewed");
-    assertThat(put(other, "renewed", "r", 9101, null, 1)).isEqualTo(201);
-    assertThat(put(other, "renewed", "keep", 9102, null, 60)).isEqualTo(201);
+    assertThat(replicas.put(other, "renewed", "r", 9101, null, 1)).isEqualTo(201);
+    assertThat(replicas.put(other, "renewed", "keep", 9102, null, 60)).isEqualTo(201);
     awaitIds(onReaper, "renewed", List.of("keep", "r"));
 
     // Four lease lengths, renewed only on the other replica.
     long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
     while (System.nanoTime() < until) {
-      assertThat(patch(other, "renewed", "r", "{}")).isEqualTo(200);
+      assertThat(replicas.patch(other, "renewed", "r", "{}")).isEqualTo(200);
       Thread.sleep(300);
     }
     assertThat(ids(onReaper, "renewed")).containsExactly("keep", "r");
-    assertThat(state(reaper, "renewed", "r")).isEqualTo("ADMITTED");
+    assertThat(replicas.state(reaper, "renewed", "r")).isEqualTo("ADMITTED");
 
     // Unrenewed, the reaper expires it once, for every replica.
     awaitIds(onReaper, "renewed", List.of("keep"));
@@ -190,7 +155,7 @@ class ClusterIT {
       int replica = i;
       await(
           "expired on " + i,
-          () -> "EXPIRED".equals(state(replica, "renewed", "r")),
+          () -> "EXPIRED".equals(replicas.state(replica, "renewed", "r")),
           Duration.ofSeconds(10));
     }
     assertThat(onReaper.failure()).isNull();
@@ -200,32 +165,20 @@ class ClusterIT {
   @Order(4)
   void aMassLapseIsHeldOnEveryReplicaAndItsExpiriesReachEveryReplicaOnce() throws Exception {
     String c = "preserved";
-    int reaper = role("reaper");
+    int reaper = replicas.role("reaper");
     int other = (reaper + 1) % REPLICAS;
     List<String> lapsing = List.of("p0", "p1", "p2", "p3", "p4", "p5");
-    assertThat(put(other, c, "steady", 9500, null, 60)).isEqualTo(201);
+    assertThat(replicas.put(other, c, "steady", 9500, null, 60)).isEqualTo(201);
     // Registered all at once, two on each replica, with 2 s leases nobody renews: they lapse
     // together, as when the backends lose their way to every replica.
-    ExecutorService pool = Executors.newFixedThreadPool(lapsing.size());
-    try {
-      List<Future<Integer>> puts = new ArrayList<>();
-      for (int i = 0; i < lapsing.size(); i++) {
-        int n = i;
-        puts.add(pool.submit(() -> put(n % REPLICAS, c, lapsing.get(n), 9510 + n, null, 2)));
-      }
-      for (Future<Integer> f : puts) {
-        assertThat(f.get()).isEqualTo(201);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    registerAtOnce(c, lapsing, 9510, 2);
     List<EdsWatcher> on = new ArrayList<>();
     for (int i = 0; i < REPLICAS; i++) {
       on.add(watch(i, c));
     }
 
     // Only the reaper judges, and says so where an operator looks: its log.
-    replicas[reaper].awaitLine("SELF-PRESERVATION for cluster " + c, 15_000);
+    replicas.process(reaper).awaitLine("SELF-PRESERVATION for cluster " + c, 15_000);
     long holdStarted = System.nanoTime();
     Thread.sleep(500); // the last pushes
     List<String> published = ids(on.get(reaper), c);
@@ -236,7 +189,8 @@ class ClusterIT {
     int expiredBefore = lapsing.size() - held.size();
     String renewed = held.get(0);
     // A held backend comes back on a replica that is not the reaper.
-    assertThat(put(other, c, renewed, 9510 + lapsing.indexOf(renewed), null, 60)).isEqualTo(200);
+    assertThat(replicas.put(other, c, renewed, 9510 + lapsing.indexOf(renewed), null, 60))
+        .isEqualTo(200);
     Thread.sleep(1500);
     assertThat(Duration.ofNanos(System.nanoTime() - holdStarted)).isLessThan(HOLD);
     for (int i = 0; i < REPLICAS; i++) {
@@ -245,7 +199,7 @@ class ClusterIT {
           .as("expiries on replica %d during the hold", i)
           .isEqualTo(expiredBefore);
       if (i != reaper) {
-        assertThat(replicas[i].linesMatching("SELF-PRESERVATION")).isEmpty();
+        assertThat(replicas.process(i).linesMatching("SELF-PRESERVATION")).isEmpty();
       }
     }
 
@@ -258,16 +212,17 @@ class ClusterIT {
     for (int i = 0; i < REPLICAS; i++) {
       assertThat(expiries(i, c)).as("expiries on replica %d", i).isEqualTo(lapsing.size() - 1);
       for (String id : lapsing) {
-        assertThat(replicas[i].linesMatching("expired cluster=" + c + " id=" + id + " "))
+        assertThat(replicas.process(i).linesMatching("expired cluster=" + c + " id=" + id + " "))
             .as("%s expired on replica %d", id, i)
             .hasSize(id.equals(renewed) ? 0 : 1);
       }
     }
-    assertThat(replicas[reaper].linesMatching("self-preservation of cluster " + c + " ended"))
+    assertThat(
+            replicas.process(reaper).linesMatching("self-preservation of cluster " + c + " ended"))
         .singleElement()
         .asString()
         .contains((held.size() - 1) + " lease(s) still lapsed expire now");
-    assertThat(state(other, c, renewed)).isEqualTo("ADMITTED");
+    assertThat(replicas.state(other, c, renewed)).isEqualTo("ADMITTED");
   }
 
   @Test
@@ -275,13 +230,13 @@ class ClusterIT {
   void everyReplicaNamesTheSameThreeMembersAndOneReaperAndShowsItsReplicationLag()
       throws Exception {
     Set<String> addresses = new HashSet<>();
-    for (int p : clusterPorts) {
-      addresses.add("[127.0.0.1]:" + p);
+    for (int i = 0; i < REPLICAS; i++) {
+      addresses.add(replicas.memberAddress(i));
     }
-    String reaperUuid = reaperUuids(0).get(0);
+    String reaperUuid = replicas.reaperUuids(0).get(0);
     int reaper = -1;
     for (int i = 0; i < REPLICAS; i++) {
-      JsonNode d = debug(i);
+      JsonNode d = replicas.debug(i);
       Set<String> named = new HashSet<>();
       JsonNode self = null;
       for (JsonNode m : d.path("members")) {
@@ -292,12 +247,14 @@ class ClusterIT {
         }
       }
       assertThat(named).as("members on replica %d", i).isEqualTo(addresses);
-      assertThat(self.path("address").asText()).isEqualTo("[127.0.0.1]:" + clusterPorts[i]);
-      assertThat(reaperUuids(i)).as("the reaper replica %d names", i).containsExactly(reaperUuid);
+      assertThat(self.path("address").asText()).isEqualTo(replicas.memberAddress(i));
+      assertThat(replicas.reaperUuids(i))
+          .as("the reaper replica %d names", i)
+          .containsExactly(reaperUuid);
       boolean reaps = self.path("uuid").asText().equals(reaperUuid);
       assertThat(d.path("role").asText()).isEqualTo(reaps ? "reaper" : "replica");
-      assertThat(metric(i, "loadeds_cluster_members")).isEqualTo(3);
-      assertThat(metric(i, "loadeds_cluster_reaper")).isEqualTo(reaps ? 1 : 0);
+      assertThat(replicas.metric(i, "loadeds_cluster_members")).isEqualTo(3);
+      assertThat(replicas.metric(i, "loadeds_cluster_reaper")).isEqualTo(reaps ? 1 : 0);
       if (reaps) {
         reaper = i;
       }
@@ -309,9 +266,9 @@ class ClusterIT {
     double[] lagMetric = new double[REPLICAS];
     for (int i = 0; i < REPLICAS; i++) {
       lagCounts[i] = lag(i).path("count").asLong();
-      lagMetric[i] = metric(i, "loadeds_cluster_replication_lag_seconds_count");
+      lagMetric[i] = replicas.metric(i, "loadeds_cluster_replication_lag_seconds_count");
     }
-    assertThat(put(reaper, "lag", "l", 9700, null, 60)).isEqualTo(201);
+    assertThat(replicas.put(reaper, "lag", "l", 9700, null, 60)).isEqualTo(201);
     for (int i = 0; i < REPLICAS; i++) {
       if (i == reaper) {
         continue;
@@ -326,7 +283,7 @@ class ClusterIT {
       assertThat(lag.path("p50Millis").isNumber()).isTrue();
       assertThat(lag.path("p99Millis").asDouble())
           .isGreaterThanOrEqualTo(lag.path("p50Millis").asDouble());
-      assertThat(metric(i, "loadeds_cluster_replication_lag_seconds_count"))
+      assertThat(replicas.metric(i, "loadeds_cluster_replication_lag_seconds_count"))
           .isGreaterThan(lagMetric[i]);
     }
     assertThat(lag(reaper).path("count").asLong())
@@ -348,22 +305,22 @@ class ClusterIT {
   @Test
   @Order(7)
   void aKilledReplicaLosesNothingItsClientsMoveAndItRejoinsWithTheClustersState() throws Exception {
-    int victim = role("reaper"); // the hardest one to lose: the reaper role must move
+    int victim = replicas.role("reaper"); // the hardest one to lose: the reaper role must move
     int a = (victim + 1) % REPLICAS;
     int b = (victim + 2) % REPLICAS;
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      assertThat(put(victim, "moved", "m" + i, 9200 + i, null, 60)).isEqualTo(201);
+      assertThat(replicas.put(victim, "moved", "m" + i, 9200 + i, null, 60)).isEqualTo(201);
       ids.add("m" + i);
     }
-    assertThat(put(victim, "moved", "short", 9299, null, 8)).isEqualTo(201);
+    assertThat(replicas.put(victim, "moved", "short", 9299, null, 8)).isEqualTo(201);
     EdsWatcher onVictim = watch(victim, "moved");
     EdsWatcher onB = watch(b, "moved");
     List<String> all = new ArrayList<>(ids);
     all.add("short");
     awaitIds(onVictim, "moved", all.stream().sorted().toList());
 
-    replicas[victim].kill();
+    replicas.kill(victim);
 
     await("the stream on the killed replica ends", () -> onVictim.failure() != null, secs(10));
     // Its client reconnects to another replica and gets what it held, under the same version.
@@ -373,36 +330,40 @@ class ClusterIT {
     awaitIds(moved, "moved", ids);
     awaitIds(onB, "moved", ids);
     assertThat(moved.assignment("moved")).isEqualTo(onB.assignment("moved"));
-    assertThat(version(a, "moved")).isEqualTo(version(b, "moved"));
-    assertThat(role("reaper")).isIn(a, b);
+    assertThat(replicas.version(a, "moved")).isEqualTo(replicas.version(b, "moved"));
+    assertThat(replicas.role("reaper")).isIn(a, b);
     // Both survivors count two members and name the same one reaper.
     for (int survivor : List.of(a, b)) {
       await(
           "2 members on " + survivor,
-          () -> metric(survivor, "loadeds_cluster_members") == 2,
+          () -> replicas.metric(survivor, "loadeds_cluster_members") == 2,
           secs(20));
-      assertThat(debug(survivor).path("members").size()).isEqualTo(2);
+      assertThat(replicas.debug(survivor).path("members").size()).isEqualTo(2);
     }
-    assertThat(reaperUuids(a)).hasSize(1).isEqualTo(reaperUuids(b));
-    assertThat(metric(a, "loadeds_cluster_reaper") + metric(b, "loadeds_cluster_reaper"))
+    assertThat(replicas.reaperUuids(a)).hasSize(1).isEqualTo(replicas.reaperUuids(b));
+    assertThat(
+            replicas.metric(a, "loadeds_cluster_reaper")
+                + replicas.metric(b, "loadeds_cluster_reaper"))
         .isEqualTo(1);
 
     // The killed replica comes back on the same ports: it takes the cluster's state before it
     // serves, and does not wait out its 30 s warm-up.
     long restarted = System.nanoTime();
-    replicas[victim] = startReplica(victim);
-    ports[victim] = replicas[victim].awaitLoopbackPort(90_000);
-    assertThat(replicas[victim].awaitLine("cluster: joined as .*?(\\d+) endpoint record", 1000))
+    replicas.restart(victim);
+    assertThat(
+            replicas
+                .process(victim)
+                .awaitLine("cluster: joined as .*?(\\d+) endpoint record", 1000))
         .isNotEqualTo("0");
-    assertThat(ready(victim)).as("ready at once, no warm-up").isTrue();
+    assertThat(replicas.ready(victim)).as("ready at once, no warm-up").isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(30));
-    assertThat(version(victim, "moved")).isEqualTo(version(a, "moved"));
+    assertThat(replicas.version(victim, "moved")).isEqualTo(replicas.version(a, "moved"));
     EdsWatcher back = watch(victim, "moved");
     awaitIds(back, "moved", ids);
     assertThat(back.assignment("moved")).isEqualTo(moved.assignment("moved"));
     // And it takes writes again.
     EdsWatcher onA = watch(a, "moved");
-    assertThat(put(victim, "moved", "late", 9300, null, 60)).isEqualTo(201);
+    assertThat(replicas.put(victim, "moved", "late", 9300, null, 60)).isEqualTo(201);
     List<String> withLate = new ArrayList<>(ids);
     withLate.add("late");
     awaitIds(onA, "moved", withLate.stream().sorted().toList());
@@ -410,7 +371,7 @@ class ClusterIT {
       int replica = i;
       await(
           "3 members again on " + i,
-          () -> metric(replica, "loadeds_cluster_members") == 3,
+          () -> replicas.metric(replica, "loadeds_cluster_members") == 3,
           secs(20));
     }
     assertThat(moved.failure()).isNull();
@@ -443,12 +404,12 @@ class ClusterIT {
     }
   }
 
-  // --- helpers: replicas by index ---
+  // --- helpers ---
 
   private EdsWatcher watch(int replica, String cluster) {
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", ports[replica], InsecureChannelCredentials.create())
+                "127.0.0.1", replicas.http(replica), InsecureChannelCredentials.create())
             .build();
     channels.add(channel);
     EdsWatcher w =
@@ -476,73 +437,38 @@ class ClusterIT {
         within);
   }
 
-  private static int put(
-      int replica, String cluster, String id, int port, Integer capacity, int ttlSeconds)
+  /**
+   * Registers {@code ids} (ports from {@code firstPort}) concurrently, spread over the replicas in
+   * turn, so that their leases start within milliseconds of each other.
+   */
+  private static void registerAtOnce(String cluster, List<String> ids, int firstPort, int ttl)
       throws Exception {
-    return ReplicaHttp.put(ports[replica], cluster, id, port, capacity, null, ttlSeconds);
-  }
-
-  private static int patch(int replica, String cluster, String id, String body) throws Exception {
-    return ReplicaHttp.patch(ports[replica], cluster, id, body);
-  }
-
-  private static String state(int replica, String cluster, String id) throws Exception {
-    return ReplicaHttp.state(ports[replica], cluster, id);
-  }
-
-  private static String version(int replica, String cluster) throws Exception {
-    return ReplicaHttp.version(ports[replica], cluster);
-  }
-
-  private static List<String> versions(String cluster) throws Exception {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < REPLICAS; i++) {
-      out.add(version(i, cluster));
+    ExecutorService pool = Executors.newFixedThreadPool(ids.size());
+    try {
+      List<Future<Integer>> puts = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        int n = i;
+        puts.add(
+            pool.submit(
+                () -> replicas.put(n % REPLICAS, cluster, ids.get(n), firstPort + n, null, ttl)));
+      }
+      for (Future<Integer> f : puts) {
+        assertThat(f.get()).isEqualTo(201);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    return out;
-  }
-
-  private static boolean ready(int replica) throws Exception {
-    return ReplicaHttp.ready(ports[replica]);
-  }
-
-  private static JsonNode debug(int replica) throws Exception {
-    return ReplicaHttp.debug(ports[replica]);
   }
 
   private static JsonNode lag(int replica) throws Exception {
-    return debug(replica).path("replicationLag");
-  }
-
-  private static double metric(int replica, String series) throws Exception {
-    return ReplicaHttp.metric(ports[replica], series);
+    return replicas.debug(replica).path("replicationLag");
   }
 
   /** The cluster's lease expiries counted on a replica (none yet: 0). */
   private static int expiries(int replica, String cluster) throws Exception {
-    double n = metric(replica, "loadeds_lease_expiries_total{cluster=\"" + cluster + "\"}");
+    double n =
+        replicas.metric(replica, "loadeds_lease_expiries_total{cluster=\"" + cluster + "\"}");
     return Double.isNaN(n) ? 0 : (int) n;
-  }
-
-  /** The uuids of the members a replica's debug page marks as the reaper. */
-  private static List<String> reaperUuids(int replica) throws Exception {
-    List<String> out = new ArrayList<>();
-    for (JsonNode m : debug(replica).path("members")) {
-      if (m.path("reaper").asBoolean()) {
-        out.add(m.path("uuid").asText());
-      }
-    }
-    return out;
-  }
-
-  /** The replica (among the running ones) whose debug page names {@code role}. */
-  private static int role(String role) throws Exception {
-    for (int i = 0; i < REPLICAS; i++) {
-      if (replicas[i].isAlive() && role.equals(debug(i).path("role").asText())) {
-        return i;
-      }
-    }
-    throw new AssertionError("no replica has the role " + role);
   }
 
   private static Duration secs(long s) {
