@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -57,6 +58,10 @@ import java.util.function.Supplier;
  * even while the role moves. Expired records and tombstones leave the map after the registry's
  * retention; every replica then forgets them.
  *
+ * <p>Split brain: when a partition heals, the records that win the merge ({@link
+ * LatestSequenceMergePolicy}) arrive as merged events, and a member of the merged side loads the
+ * merged map again ({@link MergeReload}).
+ *
  * <p>Threading: map events arrive on Hazelcast's event threads (one key always on the same one);
  * the registry is thread-safe; per-key sequence numbers live in a concurrent map updated atomically
  * per key. {@link #commit} runs on the caller's thread and completes on its context.
@@ -70,6 +75,7 @@ final class ClusterReplica implements Replication, WriteCommit {
   private final Clock clock;
   private final long retentionMillis;
   private final String self;
+  private final Executor blocking;
   private final ConcurrentHashMap<String, Long> applied = new ConcurrentHashMap<>();
   private final ThreadLocal<Set<EndpointKey>> touched = new ThreadLocal<>();
   private final Timer lag;
@@ -83,8 +89,10 @@ final class ClusterReplica implements Replication, WriteCommit {
       Registry registry,
       MeterRegistry meters,
       Clock clock,
-      Duration retention) {
+      Duration retention,
+      Executor blocking) {
     this.hz = hz;
+    this.blocking = blocking;
     this.map = hz.getMap(HazelcastSetup.ENDPOINTS_MAP);
     this.registry = registry;
     this.clock = clock;
@@ -103,19 +111,13 @@ final class ClusterReplica implements Replication, WriteCommit {
         .register(meters);
   }
 
-  /**
-   * Subscribes to the map and loads what it holds; blocks (run it on a worker).
-   *
-   * @return whether other members were running when this one joined
-   */
-  boolean start() {
+  /** Subscribes to the map and loads what it holds; blocks (run it on a worker). */
+  void start() {
     registry.addListener(this::onLocalEvent);
     map.addEntryListener(new Listener(), true);
-    int loaded = 0;
-    for (var e : map.entrySet()) {
-      onRecord(e.getKey(), e.getValue());
-      loaded++;
-    }
+    hz.getLifecycleService()
+        .addLifecycleListener(new MergeReload(hz, this::load, () -> closed, blocking));
+    int loaded = load();
     hz.getCluster().addMembershipListener(new Membership());
     Set<Member> members = hz.getCluster().getMembers();
     reaper = isOldest();
@@ -127,7 +129,16 @@ final class ClusterReplica implements Replication, WriteCommit {
         addresses(members),
         loaded,
         reaper ? "reaper" : "replica");
-    return members.size() > 1;
+  }
+
+  /** Applies every record the map holds (ones older than applied are ignored); blocks. */
+  private int load() {
+    int loaded = 0;
+    for (var e : map.entrySet()) {
+      onRecord(e.getKey(), e.getValue());
+      loaded++;
+    }
+    return loaded;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.loadeds.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.loadeds.config.ClusterConfig;
 import io.loadeds.registry.Registry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,9 +46,18 @@ public final class Clustering {
   }
 
   /**
+   * This replica's warm-up, as the snapshot cache runs it.
+   *
+   * @param length {@code xds.warmUp}
+   * @param end ends the warm-up now; idempotent, callable from any thread
+   */
+  public record WarmUp(Duration length, Runnable end) {}
+
+  /**
    * Makes this server a replica: subscribes the registry to the cluster's map, then loads the
-   * records the cluster holds into it, so it serves the cluster's state from its first answer. A
-   * replica that joins running members ends its warm-up at once ({@code skipWarmUp}).
+   * records the cluster holds into it, so it serves the cluster's state from its first answer. Its
+   * warm-up ends with the cluster's (see {@link ClusterWarmUp}): at once when it joins a cluster
+   * that has warmed up, together with the others when the whole cluster is starting.
    *
    * @param vertx a Vert.x made by {@link #vertx}
    * @param retention how long expired records stay (registry.expiredRetention): expired records and
@@ -56,7 +66,7 @@ public final class Clustering {
   public static Future<Replication> join(
       Vertx vertx,
       Registry registry,
-      Runnable skipWarmUp,
+      WarmUp warmUp,
       MeterRegistry meters,
       Clock clock,
       Duration retention) {
@@ -65,15 +75,34 @@ public final class Clustering {
       return Future.failedFuture(
           new IllegalStateException("cluster.enabled needs the Vert.x of Clustering.vertx"));
     }
+    HazelcastInstance hz = manager.getHazelcastInstance();
     ClusterReplica replica =
-        new ClusterReplica(manager.getHazelcastInstance(), registry, meters, clock, retention);
+        new ClusterReplica(
+            hz,
+            registry,
+            meters,
+            clock,
+            retention,
+            task ->
+                vertx.executeBlocking(
+                    () -> {
+                      task.run();
+                      return null;
+                    },
+                    false));
     return vertx
         .executeBlocking(
             () -> {
-              boolean others = replica.start();
-              if (others) {
-                skipWarmUp.run();
-              }
+              replica.start();
+              return ClusterWarmUp.remaining(hz, clock, warmUp.length());
+            })
+        .map(
+            left -> {
+              if (left.isZero()) {
+                warmUp.end().run();
+              } else if (left.compareTo(warmUp.length()) < 0) {
+                vertx.setTimer(left.toMillis(), id -> warmUp.end().run());
+              } // else: the cache's own timer ends it
               return (Replication) replica;
             })
         .onFailure(err -> replica.close());

@@ -5,7 +5,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
 import io.loadeds.config.ClusterConfig;
 
 /**
@@ -16,6 +15,11 @@ import io.loadeds.config.ClusterConfig;
 final class HazelcastSetup {
   /** The map of endpoint records, keyed by {@code cluster/id}. */
   static final String ENDPOINTS_MAP = "loadeds.endpoints";
+
+  /**
+   * Small facts about the cluster itself, such as when its warm-up ends ({@link ClusterWarmUp}).
+   */
+  static final String STATE_MAP = "loadeds.cluster";
 
   private HazelcastSetup() {}
 
@@ -52,17 +56,12 @@ final class HazelcastSetup {
 
     // One synchronous backup: a write is acknowledged once two members hold it, so losing any one
     // member loses no registration.
-    MapConfig endpoints =
-        new MapConfig(ENDPOINTS_MAP)
-            .setBackupCount(1)
-            .setAsyncBackupCount(0)
-            // Needed by the merge policy: it compares when each side last wrote an entry.
-            .setPerEntryStatsEnabled(true);
+    MapConfig endpoints = new MapConfig(ENDPOINTS_MAP).setBackupCount(1).setAsyncBackupCount(0);
     // After a split brain heals, each endpoint keeps the record written last on either side (a
-    // backend heartbeating on one side only wins there; sequence numbers follow the writers'
-    // clocks, so replicas accept the merged record).
-    endpoints.getMergePolicyConfig().setPolicy(LatestUpdateMergePolicy.class.getName());
+    // backend heartbeating on one side only wins there), in the order replicas apply records.
+    endpoints.getMergePolicyConfig().setPolicy(LatestSequenceMergePolicy.class.getName());
     config.addMapConfig(endpoints);
+    config.addMapConfig(new MapConfig(STATE_MAP).setBackupCount(1));
     // What Vert.x's cluster manager uses (as its default-cluster.xml declares them).
     config.addMultiMapConfig(
         new MultiMapConfig("__vertx.subs")

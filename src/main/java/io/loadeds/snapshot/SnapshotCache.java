@@ -140,8 +140,9 @@ public final class SnapshotCache implements ResourceSource {
   }
 
   /**
-   * Ends the warm-up now (a replica that joins a running cluster took the cluster's state before
-   * serving, so it has nothing to wait for). Thread-safe; nothing happens when it is over already.
+   * Ends the warm-up now: a clustered replica's ends with the cluster's, at once when it joins a
+   * cluster that has warmed up (it took the cluster's state before serving, so it has nothing to
+   * wait for). Thread-safe; nothing happens when it is over already.
    */
   public void skipWarmUp() {
     context.runOnContext(v -> endWarmUp());

@@ -142,7 +142,7 @@ public final class LoadEdsServer {
     return Clustering.join(
             vertx,
             registry,
-            resources::skipWarmUp,
+            new Clustering.WarmUp(config.xds().warmUp(), resources::skipWarmUp),
             metrics.meterRegistry(),
             clock,
             config.registry().expiredRetention())
