@@ -97,7 +97,15 @@ class SplitBrainIT {
     await("equal versions", () -> Objects.equals(version(a, C), version(b, C)), secs(10));
     assertThat(onA.assignment(C)).isEqualTo(onB.assignment(C));
     assertThat(ReplicaHttp.state(b, C, "gone")).as("deregistered last").isNull();
-    // One side was merged into the other (which one, Hazelcast decides by address) and says so.
+    // One side was merged into the other (which one, Hazelcast decides by address) and says so,
+    // once its reload is done; the records can reach its streams before that, as merge events.
+    await(
+        "one side logs its merge",
+        () ->
+            sideA.linesMatching("cluster: merged into").size()
+                    + sideB.linesMatching("cluster: merged into").size()
+                > 0,
+        secs(75)); // the reload waits up to 60 s for the partitions to settle (MergeReload)
     List<String> mergedLines = new ArrayList<>(sideA.linesMatching("cluster: merged into"));
     mergedLines.addAll(sideB.linesMatching("cluster: merged into"));
     assertThat(mergedLines).singleElement().asString().contains("2 member(s)");
