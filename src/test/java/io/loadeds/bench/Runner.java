@@ -39,7 +39,12 @@ final class Runner {
   }
 
   private Measurement measure() throws Exception {
-    Rest rest = new Rest(server.restPort);
+    try (Rest rest = new Rest(server.restPort)) {
+      return measure(rest);
+    }
+  }
+
+  private Measurement measure(Rest rest) throws Exception {
     boolean throughput = scenario.throughputSeconds() > 0;
     rest.registerAll(clusters, throughput ? 1_000_000 : 1);
     Long heapBefore = scenario.memory() ? server.heapAfterGcBytes() : null;
