@@ -69,6 +69,7 @@ public final class ClusterBench {
       vertx.createHttpClient(
           new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000),
           new PoolOptions().setHttp1MaxSize(64));
+  private final io.vertx.core.Context context = vertx.getOrCreateContext();
   private volatile String firstFailure;
 
   public static void main(String[] args) throws Exception {
@@ -365,6 +366,18 @@ public final class ClusterBench {
       int port, String method, int cluster, String body) {
     java.util.concurrent.CompletableFuture<Integer> status =
         new java.util.concurrent.CompletableFuture<>();
+    // On the client's own loop, as in io.loadeds.bench.Rest: called from the sending thread, the
+    // pool now and then left a request waiting for a connection for ever.
+    context.runOnContext(v -> send(port, method, cluster, body, status));
+    return status;
+  }
+
+  private void send(
+      int port,
+      String method,
+      int cluster,
+      String body,
+      java.util.concurrent.CompletableFuture<Integer> status) {
     http.request(
             new RequestOptions()
                 .setMethod(HttpMethod.valueOf(method))
@@ -383,11 +396,16 @@ public final class ClusterBench {
                 status.complete(code);
               }
             });
-    return status;
   }
 
   /** A request's body, failed on a status other than 200. */
   private Future<Buffer> request(int port, HttpMethod method, String uri, String body) {
+    io.vertx.core.Promise<Buffer> answer = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> onLoop(port, method, uri, body).onComplete(answer));
+    return answer.future();
+  }
+
+  private Future<Buffer> onLoop(int port, HttpMethod method, String uri, String body) {
     return http.request(
             new RequestOptions()
                 .setMethod(method)
