@@ -20,8 +20,8 @@ import java.util.List;
  *   <tr><td>bench.warmupSeconds</td><td>20 s of unmeasured toggles at the scenario's rate (after
  *       10,000 at up to 1,000/s for small fan-outs, see {@link #fastWarmupToggles}) before
  *       each measured phase, so both servers' JIT has settled (quick: 4)</td></tr>
- *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out and of fanout-1, whose ratios
- *       (targets) vary most from run to run; figures are medians (quick: 1)</td></tr>
+ *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, of fanout-1 and of churn-100,
+ *       whose ratios (targets) vary most from run to run; figures are medians (quick: 1)</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
  *       built)</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>
