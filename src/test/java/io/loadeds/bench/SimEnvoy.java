@@ -1,13 +1,13 @@
 package io.loadeds.bench;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -100,11 +100,11 @@ final class SimEnvoy implements ClientResponseObserver<DiscoveryRequest, Discove
   private record Decoded(int cluster, long fingerprint) {}
 
   /**
-   * Assignments already decoded, by their exact bytes. Every stream watching a cluster gets the same
-   * bytes for the same state, so without this the harness decoded each assignment once per stream,
-   * the largest part of its allocation (a young GC of its own every 0.3 s at 1000 streams), on the
-   * cores the servers share. Decoding is a pure function of the bytes, so the memo is shared by all
-   * streams and servers; it is emptied when it grows large.
+   * Assignments already decoded, by their exact bytes. Every stream watching a cluster gets the
+   * same bytes for the same state, so without this the harness decoded each assignment once per
+   * stream, the largest part of its allocation (a young GC of its own every 0.3 s at 1000 streams),
+   * on the cores the servers share. Decoding is a pure function of the bytes, so the memo is shared
+   * by all streams and servers; it is emptied when it grows large.
    */
   private static final Map<ByteString, Decoded> DECODED = new ConcurrentHashMap<>();
 
