@@ -48,6 +48,7 @@ class BenchSmokeIT {
         10,
         4,
         0.2,
+        0.4,
         1,
         System.getProperty("loadeds.serverJar", "target/loadeds-server.jar"),
         List.of(),
@@ -114,6 +115,10 @@ class BenchSmokeIT {
     }
     assertThat(m.responsesPerChange()).as(s).isNotNull().isPositive();
     assertThat(m.requestsPerSecond()).as(s).isNull();
+    // 0.2 s fixed, at most 0.4 s more while the server's JIT is busy (it is, this early)
+    assertThat(m.warmupSeconds()).as(s + " warm-up").isBetween(0.19, 0.61);
+    assertThat(m.jitShare()).as(s + " JIT share of the last warm-up slice").isNotNull().isNotNaN();
+    assertThat(m.jitShare()).as(s).isGreaterThanOrEqualTo(0);
   }
 
   private static void assertThroughputShape(Measurement m) {
@@ -189,6 +194,8 @@ class BenchSmokeIT {
         m.rssMb(),
         m.heapPerStreamKb(),
         m.transportHeapPerStreamKb(),
-        m.xdsClassesPerStreamBytes());
+        m.xdsClassesPerStreamBytes(),
+        m.warmupSeconds(),
+        m.jitShare());
   }
 }

@@ -20,6 +20,10 @@ package io.loadeds.bench;
  *     (ours: {@code io.loadeds}; the stand-in's: java-control-plane's), arrays of them included, by
  *     class histograms before and after the streams: the part of the server's own state that can be
  *     told apart by class (the strings and primitive arrays it holds are not)
+ * @param warmupSeconds unmeasured seconds of toggles at the scenario's rate before the measured
+ *     phase, including those added while the server's JIT was still busy
+ * @param jitShare the server's JIT compilers' CPU per second of the last warm-up slice (0.05: five
+ *     percent of a core), the quiet the measured phase started from
  */
 record Measurement(
     String scenario,
@@ -44,7 +48,9 @@ record Measurement(
     double rssMb,
     Double heapPerStreamKb,
     Double transportHeapPerStreamKb,
-    Double xdsClassesPerStreamBytes) {
+    Double xdsClassesPerStreamBytes,
+    Double warmupSeconds,
+    Double jitShare) {
 
   /** The heap per stream that is the server's own state: the total less the transport's share. */
   Double ownHeapPerStreamKb() {

@@ -218,6 +218,26 @@ final class ServerProcess implements AutoCloseable {
     return false;
   }
 
+  /**
+   * CPU time the server's JIT compilers have spent so far, in seconds ({@code jcmd
+   * PerfCounter.print}: {@code java.ci.totalTime} in ticks of {@code sun.os.hrt.frequency}).
+   */
+  double jitSeconds() throws IOException, InterruptedException {
+    return jitSeconds(jcmd("PerfCounter.print"));
+  }
+
+  /**
+   * {@link #jitSeconds()} read from a {@code PerfCounter.print} text; NaN if it lacks the counters.
+   */
+  static double jitSeconds(String perfCounters) {
+    Matcher time = Pattern.compile("(?m)^java\\.ci\\.totalTime=(\\d+)").matcher(perfCounters);
+    Matcher hz = Pattern.compile("(?m)^sun\\.os\\.hrt\\.frequency=(\\d+)").matcher(perfCounters);
+    if (!time.find() || !hz.find()) {
+      return Double.NaN;
+    }
+    return Long.parseLong(time.group(1)) / (double) Long.parseLong(hz.group(1));
+  }
+
   private String jcmd(String command) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p =

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reading a {@code jcmd GC.class_histogram}: the transport's share of a stream's heap subtracts
- * what the server's own classes hold, so a misread histogram would shift both heap figures.
+ * what the server's own classes hold, so a misread histogram would shift both heap figures. And
+ * reading the JIT's time, which decides how long a warm-up lasts.
  */
 class ServerProcessTest {
   private static final String HISTOGRAM =
@@ -33,6 +34,18 @@ class ServerProcessTest {
     assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, "io.loadeds.admin.")).isEqualTo(48_000);
     assertThat(ServerProcess.bytesOfClasses(HISTOGRAM, ServerProcess.Kind.THEIRS.ownClasses))
         .isEqualTo(240);
+  }
+
+  @Test
+  void readsTheJitTimeInSecondsFromThePerfCounters() {
+    String counters =
+        """
+        java.ci.totalTime=1500000000
+        sun.ci.totalCompiles=894
+        sun.os.hrt.frequency=1000000000
+        """;
+    assertThat(ServerProcess.jitSeconds(counters)).isEqualTo(1.5);
+    assertThat(ServerProcess.jitSeconds("1234:\nCould not attach\n")).isNaN();
   }
 
   @Test
