@@ -38,6 +38,12 @@ public final class JcpStandIn {
   private long version;
 
   public static void main(String[] args) throws Exception {
+    // The JDK server writes an answer's headers and body in two segments and leaves Nagle's
+    // algorithm on by default: with the client's delayed ACK every answer then took about 44 ms,
+    // which capped the stand-in's registrations at its connections / 44 ms (718/s on 32) and let
+    // the harness's REST client idle while the pushes it timed arrived. Read when the first
+    // HttpServer is made, so set before it.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     JcpStandIn standIn = new JcpStandIn();
     standIn.publish();
     V3DiscoveryServer discovery = new V3DiscoveryServer(standIn.cache);
