@@ -80,9 +80,7 @@ final class Runner {
             "streams did not get their first assignments: " + fleet.firstFailure());
       }
       if (throughput) {
-        // Unmeasured warm-up: both JVMs (server and harness client) start cold.
-        Throughput.run(
-            server.restPort, clusters, config.connections(), scenario.throughputSeconds() / 3);
+        double[] warmup = warmUpThroughput();
         double cpu0 = server.cpuSeconds();
         double self0 = harnessCpuSeconds();
         Throughput.Result r =
@@ -113,8 +111,8 @@ final class Runner {
             null,
             null,
             null,
-            null,
-            null);
+            warmup[0],
+            Double.isNaN(warmup[1]) ? null : warmup[1]);
       }
       drive(log, rest, config.fastWarmupToggles(scenario), config.warmupRate(scenario), false);
       double[] warmup = warmUp(log, rest);
@@ -183,6 +181,33 @@ final class Runner {
       sent += sliceToggles;
     } while (!(share <= QUIET_JIT_SHARE) && sent < fixed + settleToggles());
     double seconds = sent / (double) scenario.rate();
+    report(seconds, share, slice);
+    return new double[] {seconds, share};
+  }
+
+  /**
+   * Unmeasured registrations at full speed: a third of the measured time, then slices of it while
+   * the server's JIT compilers took more than {@value #QUIET_JIT_SHARE} of a core in the last one,
+   * for at most {@code bench.settleSeconds} more (as {@link #warmUp} does for toggles: after the
+   * fixed 3.3 s the compilers took half of our server's CPU).
+   *
+   * @return the seconds of warm-up and the JIT's share of a core in its last slice
+   */
+  private double[] warmUpThroughput() throws Exception {
+    double slice = scenario.throughputSeconds() / 3;
+    double seconds = 0;
+    double share;
+    do {
+      double jit0 = server.jitSeconds();
+      Throughput.Result r = Throughput.run(server.restPort, clusters, config.connections(), slice);
+      share = (server.jitSeconds() - jit0) / r.seconds();
+      seconds += r.seconds();
+    } while (!(share <= QUIET_JIT_SHARE) && seconds < slice + config.settleSeconds());
+    report(seconds, share, slice);
+    return new double[] {seconds, share};
+  }
+
+  private void report(double seconds, double share, double slice) {
     System.out.printf(
         "bench:   %s on %s: %.1f s of warm-up, the JIT took %.1f%% of a core in its last %.1f s%s%n",
         scenario.name(),
@@ -191,7 +216,6 @@ final class Runner {
         share * 100,
         slice,
         share <= QUIET_JIT_SHARE ? "" : " (still busy: measured anyway)");
-    return new double[] {seconds, share};
   }
 
   /** The most toggles {@link #warmUp} adds while the JIT is busy. */
