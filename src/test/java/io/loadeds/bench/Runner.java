@@ -170,8 +170,8 @@ final class Runner {
     double slice = Math.min(SLICE_SECONDS, config.warmupSeconds());
     int sliceToggles = Math.max(1, (int) Math.round(scenario.rate() * slice));
     int fixed = config.warmupToggles(scenario);
-    drive(log, rest, Math.max(0, fixed - sliceToggles), scenario.rate(), false);
-    int sent = Math.max(0, fixed - sliceToggles);
+    int sent = Math.max(0, fixed - sliceToggles); // the last slice of the fixed part is measured
+    drive(log, rest, sent, scenario.rate(), false);
     double share;
     do {
       double jit0 = server.jitSeconds();
@@ -208,6 +208,13 @@ final class Runner {
   }
 
   private void report(double seconds, double share, double slice) {
+    if (Double.isNaN(share)) {
+      // jcmd could not read the counters: the warm-up ran to its cap, and says so.
+      System.out.printf(
+          "bench:   %s on %s: %.1f s of warm-up, the JIT's time could not be read (jcmd)%n",
+          scenario.name(), server.kind.label, seconds);
+      return;
+    }
     System.out.printf(
         "bench:   %s on %s: %.1f s of warm-up, the JIT took %.1f%% of a core in its last %.1f s%s%n",
         scenario.name(),
