@@ -5,10 +5,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.grpc.server.GrpcServer;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start binds the port, then registers in the background: the EDS server being down never fails
  * the start. Stop (undeploy) is the SIGTERM sequence: refuse new streams, deregister, stop
- * accepting connections, and give open streams the grace period to finish.
+ * accepting connections, and give open streams the grace period to finish. Connections are told in
+ * two steps (RFC 9113, section 6.8): first a GOAWAY that still takes every stream, then, once a
+ * PING has made a round trip, the final one. A client that opened a stream just as the final GOAWAY
+ * left would otherwise send frames the server must treat as a protocol error, which closes the
+ * connection and every stream that was still finishing on it.
  *
  * <p>Threading: all state is confined to this verticle's event-loop context, where gRPC calls,
  * timers and HTTP client callbacks run. {@link #port()} and {@link #id()} may be read from any
@@ -32,6 +39,7 @@ public final class BackendVerticle extends VerticleBase {
   private StreamGate gate;
   private EdsReporter reporter;
   private HttpServer server;
+  private final Set<HttpConnection> connections = new HashSet<>();
   private volatile int port;
   private volatile String id;
 
@@ -66,6 +74,11 @@ public final class BackendVerticle extends VerticleBase {
             new HttpServerOptions().setHost(config.bindHost()).setPort(config.port()));
     return server
         .requestHandler(grpc)
+        .connectionHandler(
+            conn -> {
+              connections.add(conn);
+              conn.closeHandler(v -> connections.remove(conn));
+            })
         .listen()
         .onSuccess(
             bound -> {
@@ -116,6 +129,13 @@ public final class BackendVerticle extends VerticleBase {
             + config.grace().toMillis()
             + " ms to finish");
     Future<Void> deregistered = reporter != null ? reporter.deregister() : Future.succeededFuture();
+    // A GOAWAY that still takes every stream: clients open no new ones here, and one they had
+    // already begun is refused by the gate. Vert.x's shutdown alone sends a GOAWAY naming the last
+    // stream it has seen; a stream the client began just before that one arrived then makes Netty
+    // close the connection for a protocol error, cutting the streams that were finishing on it.
+    for (HttpConnection c : connections) {
+      goAway(c, Integer.MAX_VALUE);
+    }
     // The grace period runs from the signal: deregistration and draining go on side by side.
     Future<Void> drained = server.shutdown(config.grace().toMillis(), TimeUnit.MILLISECONDS);
     return Future.join(deregistered, drained)
@@ -124,6 +144,18 @@ public final class BackendVerticle extends VerticleBase {
               int cut = gate.active();
               log.info(cut == 0 ? "stopped" : "stopped, grace period over with " + cut + " open");
             });
+  }
+
+  /**
+   * Sends a GOAWAY (NO_ERROR) naming {@code lastStreamId}; nothing on an HTTP/1.1 connection, which
+   * has none (the server's shutdown closes it once its request is answered).
+   */
+  private static void goAway(HttpConnection c, int lastStreamId) {
+    try {
+      c.goAway(0, lastStreamId);
+    } catch (UnsupportedOperationException http1) {
+      // nothing to tell
+    }
   }
 
   /** The bound gRPC port; 0 before the start has succeeded. */
