@@ -31,20 +31,50 @@ public record PreparedResponse(
     if (subscription.wildcard()) {
       return prepareWildcard(source, subscription);
     }
-    // The common case, on every ACK of every stream: walk the names in order, hash as we go.
+    // The common case, once per change for every stream that watches it: a thousand streams on a
+    // few event loops ask in turn for the same resources, so the answer last prepared on this
+    // thread is checked first (by the identity of the immutable resources) before hashing anew.
     List<String> names = subscription.sortedNames();
     List<VersionedResource> chosen = new ArrayList<>(names.size());
-    VersionedResource.Hasher version = new VersionedResource.Hasher().add(type.name());
     boolean held = false;
     for (String name : names) {
       held |= source.held(type, name);
       VersionedResource r = resolve(source, type, name);
       if (r != null) {
         chosen.add(r);
-        version.add(name).add(r.version());
       }
     }
-    return new PreparedResponse(type, version.done(), Collections.unmodifiableList(chosen), held);
+    PreparedResponse[] memo = LAST_ON_THREAD.get();
+    PreparedResponse last = memo[0];
+    if (last != null && last.type == type && last.held == held && sameInstances(last, chosen)) {
+      return last;
+    }
+    VersionedResource.Hasher version = new VersionedResource.Hasher().add(type.name());
+    for (VersionedResource r : chosen) {
+      version.add(r.name()).add(r.version());
+    }
+    PreparedResponse prepared =
+        new PreparedResponse(type, version.done(), Collections.unmodifiableList(chosen), held);
+    memo[0] = prepared;
+    return prepared;
+  }
+
+  // Per event loop (a stream prepares on its own context), one slot: what it prepared last.
+  private static final ThreadLocal<PreparedResponse[]> LAST_ON_THREAD =
+      ThreadLocal.withInitial(() -> new PreparedResponse[1]);
+
+  private static boolean sameInstances(PreparedResponse last, List<VersionedResource> chosen) {
+    List<VersionedResource> had = last.resources;
+    int n = chosen.size();
+    if (had.size() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (had.get(i) != chosen.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static PreparedResponse prepareWildcard(

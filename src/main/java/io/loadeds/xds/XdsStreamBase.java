@@ -218,6 +218,24 @@ public abstract class XdsStreamBase<R> {
     // 1 while a run on the context is pending: later notices fold into it.
     volatile int notified;
 
+    // Set by every notice, cleared by takeNotices() before the stream reads the resources: the
+    // same ordering argument as for awaitingAck, so a false value means nothing changed since.
+    private volatile boolean noticedSinceRead = true;
+
+    /**
+     * Whether a notice came since the last call (true before the first), and clears that. Call it
+     * on the context right before reading the resources (public only for the enclosing stream, as
+     * {@link #awaitingAck}): when it returns false, what the stream read last time is still the
+     * newest state, and an ACK need not read it again.
+     */
+    public final boolean takeNotices() {
+      if (!noticedSinceRead) {
+        return false;
+      }
+      noticedSinceRead = false;
+      return true;
+    }
+
     /** On the notifying thread, for every notice: may only record. Does nothing by default. */
     protected void noticed(Set<String> changed) {}
 
@@ -227,6 +245,7 @@ public abstract class XdsStreamBase<R> {
     @Override
     public final void accept(Set<String> changed) {
       noticed(changed);
+      noticedSinceRead = true;
       if (awaitingAck) {
         return;
       }

@@ -30,6 +30,8 @@ public final class FakeResourceSource implements ResourceSource {
   private final Map<ResourceType, Map<String, VersionedResource>> resources =
       new EnumMap<>(ResourceType.class);
   private final List<FakeWatch> watches = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger reads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public FakeResourceSource() {
     for (ResourceType t : ResourceType.values()) {
@@ -108,7 +110,13 @@ public final class FakeResourceSource implements ResourceSource {
 
   @Override
   public Optional<VersionedResource> get(ResourceType type, String name) {
+    reads.incrementAndGet();
     return Optional.ofNullable(resources.get(type).get(name));
+  }
+
+  /** How many single resources were read ({@link #get}) so far. */
+  public int reads() {
+    return reads.get();
   }
 
   @Override

@@ -169,6 +169,11 @@ public final class SotwStream extends XdsStreamBase<DiscoveryResponse>
     if (state.awaitingAck) {
       return; // sent after the ACK, with whatever is newest then
     }
+    if (!state.takeNotices() && !force) {
+      // An ACK with no notice since the last read: the answer would be the one just ACKed. This
+      // halves the reads of a change that reaches a thousand streams.
+      return;
+    }
     PreparedResponse prepared = PreparedResponse.prepare(source, state.subscription);
     if (prepared.withheld()) {
       return; // warm-up: the watch wakes this stream when the names resolve or warm-up ends

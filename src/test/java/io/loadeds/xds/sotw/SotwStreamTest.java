@@ -121,6 +121,25 @@ class SotwStreamTest {
     }
 
     @Test
+    void anAckWithNoChangeSinceTheResponseDoesNotReadTheResourcesAgain() {
+      source.cluster("a", 8080);
+      DiscoveryResponse r1 = ads.subscribe(EDS, "a");
+      int readsBefore = source.reads();
+
+      ads.ack(r1, "a");
+
+      assertThat(source.reads()).as("reads for a plain ACK").isEqualTo(readsBefore);
+      source.put(EDS, "a", FakeResourceSource.assignment("a", 9090));
+      DiscoveryResponse r2 = ads.sink.next();
+      assertThat(ports(assignment(r2))).containsExactly(9090);
+      // A notice that races the response it caused (it came after the read) costs one more read
+      // at the ACK, and finds nothing new to send.
+      source.fire(EDS, "a");
+      ads.ack(r2, "a");
+      ads.sink.assertNothingSent();
+    }
+
+    @Test
     void aChangeAfterTheAckIsPushed() {
       source.cluster("a", 8080);
       DiscoveryResponse r1 = ads.subscribe(EDS, "a");
