@@ -18,6 +18,7 @@ import io.loadeds.xds.TestServer;
 import io.loadeds.xds.XdsStream;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +123,23 @@ class OperationsTest {
         .isEqualTo(2);
     assertThat(text)
         .contains("jvm_memory_used_bytes", "process_uptime_seconds", "system_cpu_count");
+  }
+
+  @Test
+  void madeUpMethodsAreCountedUnderOneSeries() {
+    for (String method : List.of("BREW", "WHEN", "BREW")) {
+      ops.send(method, "/v1/clusters/c/endpoints/e1", null);
+    }
+
+    String text = ops.get("/metrics").body();
+
+    assertThat(text).doesNotContain("method=\"BREW\"", "method=\"WHEN\"");
+    assertThat(
+            text.lines()
+                .filter(l -> l.startsWith("loadeds_rest_requests_total{method=\"OTHER\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum())
+        .isEqualTo(3);
   }
 
   @Test
