@@ -21,11 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start binds the port, then registers in the background: the EDS server being down never fails
  * the start. Stop (undeploy) is the SIGTERM sequence: refuse new streams, deregister, stop
- * accepting connections, and give open streams the grace period to finish. Connections are told in
- * two steps (RFC 9113, section 6.8): first a GOAWAY that still takes every stream, then, once a
- * PING has made a round trip, the final one. A client that opened a stream just as the final GOAWAY
- * left would otherwise send frames the server must treat as a protocol error, which closes the
- * connection and every stream that was still finishing on it.
+ * accepting connections, and give open streams the grace period to finish. HTTP/2 connections are
+ * first sent a GOAWAY that still takes every stream (see {@link #stop()}).
  *
  * <p>Threading: all state is confined to this verticle's event-loop context, where gRPC calls,
  * timers and HTTP client callbacks run. {@link #port()} and {@link #id()} may be read from any
