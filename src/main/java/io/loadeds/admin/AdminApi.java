@@ -1,5 +1,6 @@
 package io.loadeds.admin;
 
+import io.loadeds.json.Rfc3339;
 import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.Endpoint;
 import io.loadeds.registry.RegistryView;
@@ -137,7 +138,7 @@ public final class AdminApi {
                 .put("region", e.locality().region())
                 .put("zone", e.locality().zone())
                 .put("subZone", e.locality().subZone()))
-        .put("leaseExpiresAt", e.leaseExpiresAt() == null ? null : e.leaseExpiresAt().toString());
+        .put("leaseExpiresAt", Rfc3339.format(e.leaseExpiresAt()));
   }
 
   private static void json(HttpServerResponse response, int status, JsonObject body) {

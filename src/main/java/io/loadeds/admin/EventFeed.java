@@ -1,5 +1,6 @@
 package io.loadeds.admin;
 
+import io.loadeds.json.Rfc3339;
 import io.loadeds.registry.Endpoint;
 import io.loadeds.registry.RegistryEvent;
 import io.vertx.core.Context;
@@ -67,7 +68,7 @@ public final class EventFeed {
         .put("cluster", e.cluster())
         .put("id", e.id())
         .put("reason", reason(event))
-        .put("time", at.toString());
+        .put("time", Rfc3339.format(at));
   }
 
   /** The endpoint an event concerns (its new state where there are two). */

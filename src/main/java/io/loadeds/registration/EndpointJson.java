@@ -5,6 +5,7 @@ import static io.loadeds.registration.JsonFields.get;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loadeds.json.Rfc3339;
 import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.Endpoint;
 import io.loadeds.registry.EndpointState;
@@ -145,6 +146,6 @@ final class EndpointJson {
 
   /** RFC 3339 in UTC, as {@link Instant#toString()} writes it. */
   private static String time(Instant t) {
-    return t == null ? null : t.toString();
+    return Rfc3339.format(t);
   }
 }

@@ -58,6 +58,8 @@ public final class SnapshotCache implements ResourceSource {
   // Serialise the rebuilds of one cluster (by name hash); writers of different clusters rarely
   // meet.
   private final Object[] rebuildLocks = new Object[64];
+  // Clusters with a weight-only change handed over to the cache's context and not yet run there.
+  private final Set<String> weightHandOvers = ConcurrentHashMap.newKeySet();
   // Per cluster: until when (System.nanoTime) its changes count as a burst, to be folded.
   private final ConcurrentHashMap<String, Long> busyUntil = new ConcurrentHashMap<>();
   private final RegistryView registry;
@@ -232,7 +234,17 @@ public final class SnapshotCache implements ResourceSource {
     // membership is rebuilt when it has settled (onSettled), outside that lock.
     if (!event.changesMembership() && coalesceMillis > 0) {
       String cluster = event.cluster();
-      context.runOnContext(v -> markDirty(cluster, false));
+      // One hand-over in flight per cluster: a weight-only change waits for the coalescing timer,
+      // whose rebuild reads the registry then, so the writes that come while a hand-over is queued
+      // need none of their own (each was a task on another loop, a few percent of a write).
+      if (weightHandOvers.add(cluster)) {
+        context.runOnContext(
+            v -> {
+              // Removed before acting: a write after this point hands over again.
+              weightHandOvers.remove(cluster);
+              markDirty(cluster, false);
+            });
+      }
     }
   }
 

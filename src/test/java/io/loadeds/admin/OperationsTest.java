@@ -156,7 +156,10 @@ class OperationsTest {
     assertThat(value(text, "loadeds_endpoints_registered{cluster=\"stays\"}")).isEqualTo(1);
 
     ops.register("gone", "e1", 8081, 1, 60);
-    assertThat(value(ops.get("/metrics").body(), "loadeds_endpoints_registered{cluster=\"gone\"}"))
+    ops.active("gone", "e1", 1); // full again: counted by the cluster's new counter, from zero
+    text = ops.get("/metrics").body();
+    assertThat(value(text, "loadeds_endpoints_registered{cluster=\"gone\"}")).isEqualTo(1);
+    assertThat(value(text, "loadeds_admission_changes_total{cluster=\"gone\",to=\"full\"}"))
         .isEqualTo(1);
   }
 

@@ -106,6 +106,22 @@ class SnapshotCacheWatchTest extends CacheTestSupport {
   }
 
   @Test
+  void weightChangesAfterAWindowHasClosedOpenANewOne() {
+    SnapshotCache cache = cache(Duration.ofMillis(20));
+    put("svc", "a", "10.0.0.1", 100, 0);
+    awaitInSync(cache, "svc");
+    RecordingWatch w = RecordingWatch.open(cache, ResourceType.ENDPOINT).on("svc");
+
+    for (int round = 1; round <= 3; round++) {
+      report("svc", "a", round); // weight only, one window each
+      w.awaitCalls(round);
+      assertThat(weightOf(cla(cache, "svc"), "a"))
+          .as("window %d publishes its weight", round)
+          .isEqualTo(100 - round);
+    }
+  }
+
+  @Test
   void anAdmissionChangeDoesNotWaitForAPendingWeightWindow() {
     SnapshotCache cache = cache(Duration.ofSeconds(10));
     put("svc", "a", "10.0.0.1", 10, 0);
