@@ -20,8 +20,9 @@ import java.util.List;
  *   <tr><td>bench.warmupSeconds</td><td>20 s of unmeasured toggles at the scenario's rate (after
  *       10,000 at up to 1,000/s for small fan-outs, see {@link #fastWarmupToggles}) before
  *       each measured phase, so both servers' JIT has settled (quick: 4)</td></tr>
- *   <tr><td>bench.settleSeconds</td><td>up to 40 s more of them while the server's JIT compilers
- *       are still busy, see {@link Runner} (quick: 0)</td></tr>
+ *   <tr><td>bench.settleSeconds</td><td>up to 100 s more of them while the server's JIT
+ *       compilers are still busy, see {@link Runner} (quick: 0); at 40 s the stand-in's were still
+ *       busy in fanout-1000, one run in three rounds, and quiet after 55 to 60 s</td></tr>
  *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, of fanout-1 and of churn-100,
  *       whose ratios (targets) vary most from run to run; figures are medians (quick: 1)</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
@@ -80,7 +81,7 @@ record BenchConfig(
         integer("bench.clusters", 10),
         integer("bench.endpoints", 10),
         Double.parseDouble(prop("bench.warmupSeconds", quick ? "4" : "20")),
-        Double.parseDouble(prop("bench.settleSeconds", quick ? "0" : "40")),
+        Double.parseDouble(prop("bench.settleSeconds", quick ? "0" : "100")),
         integer("bench.rounds", quick ? 1 : 3),
         prop("bench.serverJar", "target/loadeds-server.jar"),
         Arrays.stream(prop("bench.serverJvmArgs", "").split(" "))
