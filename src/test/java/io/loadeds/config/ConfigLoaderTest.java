@@ -29,13 +29,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theDefaultEventLoopsAreHalfTheCoresAndAtLeastOne() {
+    assertThat(HttpConfig.defaultEventLoops(1)).isEqualTo(1);
+    assertThat(HttpConfig.defaultEventLoops(2)).isEqualTo(1);
+    assertThat(HttpConfig.defaultEventLoops(3)).isEqualTo(1);
+    assertThat(HttpConfig.defaultEventLoops(16)).isEqualTo(8);
+  }
+
+  @Test
   void theDefaultsAreTheDocumentedOnes() {
     ServerConfig c = load(null, Map.of(), Map.of());
 
     assertThat(c.http().host()).isEqualTo("0.0.0.0");
     assertThat(c.http().port()).isEqualTo(18000);
     assertThat(c.http().bodyLimitBytes()).isEqualTo(65536);
-    assertThat(c.http().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(c.http().eventLoops())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     assertThat(c.registry().defaultTtl()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.registry().maxTtl()).isEqualTo(Duration.ofHours(1));
     assertThat(c.registry().reaperInterval()).isEqualTo(Duration.ofSeconds(1));
