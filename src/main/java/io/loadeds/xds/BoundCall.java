@@ -1,5 +1,6 @@
 package io.loadeds.xds;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.loadeds.logging.ClientText;
 import io.vertx.core.Context;
@@ -28,6 +29,7 @@ final class BoundCall<Q extends Message, R>
   private final GrpcBinding binding;
   private final String mode;
   private final GrpcServerRequest<GrpcBinding.Inbound<Q>, R> request;
+  private final RequestParser<Q> parser;
   private final Context context;
   private final long id;
   private GrpcBinding.ProtocolStream<Q> stream;
@@ -39,11 +41,13 @@ final class BoundCall<Q extends Message, R>
       GrpcBinding binding,
       String mode,
       GrpcServerRequest<GrpcBinding.Inbound<Q>, R> request,
+      RequestParser<Q> parser,
       Context context,
       long id) {
     this.binding = binding;
     this.mode = mode;
     this.request = request;
+    this.parser = parser;
     this.context = context;
     this.id = id;
   }
@@ -78,13 +82,24 @@ final class BoundCall<Q extends Message, R>
     if (admission == REFUSED) {
       return; // refused: the stream is ended, and later requests are not looked at
     }
-    if (in.error() != null) {
+    Q parsed = in.request();
+    String error = in.error();
+    if (in.raw() != null) {
+      try {
+        // Once the stream knows its node, later ones are ignored: they are not even decoded.
+        parsed =
+            stream.nodeId().isEmpty() ? parser.parse(in.raw()) : parser.parseWithoutNode(in.raw());
+      } catch (InvalidProtocolBufferException e) {
+        error = parser.failure(e);
+      }
+    }
+    if (error != null) {
       stream.close();
-      fail(GrpcStatus.INVALID_ARGUMENT.code, in.error());
+      fail(GrpcStatus.INVALID_ARGUMENT.code, error);
       return;
     }
     if (admission == NO_REQUEST_YET) {
-      String node = GrpcBinding.nodeIdOf(in.request());
+      String node = GrpcBinding.nodeIdOf(parsed);
       admission = binding.nodeAllowed(node) ? ADMITTED : REFUSED;
       if (admission == REFUSED) {
         // Once per node id: a refused client reconnects with backoff, for ever.
@@ -99,7 +114,7 @@ final class BoundCall<Q extends Message, R>
         return;
       }
     }
-    stream.onRequest(in.request());
+    stream.onRequest(parsed);
   }
 
   private void invalid(InvalidMessageException err) {

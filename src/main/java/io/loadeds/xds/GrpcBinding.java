@@ -1,14 +1,11 @@
 package io.loadeds.xds;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Parser;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -78,9 +75,12 @@ public final class GrpcBinding {
   }
 
   /**
-   * A request as decoded, or why it could not be: {@code request} is null when {@code error} isn't.
+   * A request as it arrived: parsed ({@code request}) when it came as JSON, still in the
+   * transport's bytes ({@code raw}) when it came as protobuf (the stream parses it: only the stream
+   * knows whether the request's node is needed), or why it could not be decoded ({@code error}).
+   * Exactly one of the three is set.
    */
-  record Inbound<Q>(Q request, String error) {}
+  record Inbound<Q>(Q request, Buffer raw, String error) {}
 
   private final XdsListener listener;
   private final RefusedNodeLog refusedNodes;
@@ -148,14 +148,21 @@ public final class GrpcBinding {
       Q prototype,
       String mode,
       StreamFactory<Q, R> factory) {
+    RequestParser<Q> parser = new RequestParser<>(prototype);
     ServiceMethod<Inbound<Q>, R> serviceMethod =
         ServiceMethod.server(
-            ServiceName.create(service), method, GrpcMessageEncoder.encoder(), decoder(prototype));
-    server.callHandler(serviceMethod, call -> open(call, mode, factory));
+            ServiceName.create(service),
+            method,
+            GrpcMessageEncoder.encoder(),
+            decoder(prototype, parser));
+    server.callHandler(serviceMethod, call -> open(call, mode, parser, factory));
   }
 
   private <Q extends Message, R> void open(
-      GrpcServerRequest<Inbound<Q>, R> call, String mode, StreamFactory<Q, R> factory) {
+      GrpcServerRequest<Inbound<Q>, R> call,
+      String mode,
+      RequestParser<Q> parser,
+      StreamFactory<Q, R> factory) {
     HttpConnection connection = call.connection();
     String refused = admit(connection);
     if (refused != null) {
@@ -170,7 +177,7 @@ public final class GrpcBinding {
     }
     Context context = Vertx.currentContext();
     long id = streamIds.getAsLong();
-    BoundCall<Q, R> bound = new BoundCall<>(this, mode, call, context, id);
+    BoundCall<Q, R> bound = new BoundCall<>(this, mode, call, parser, context, id);
     ProtocolStream<Q> stream = factory.open(id, bound, loops.current(context));
     listener.streamOpened(id, mode);
     bound.attach(stream);
@@ -271,27 +278,22 @@ public final class GrpcBinding {
   /**
    * Decodes without throwing: Vert.x answers a decoding failure by resetting the HTTP/2 stream,
    * which the client sees as CANCELLED with no reason; this lets the stream end with
-   * INVALID_ARGUMENT and a description instead.
+   * INVALID_ARGUMENT and a description instead. Protobuf requests are left in their bytes for the
+   * stream's {@link RequestParser}.
    */
-  private static <Q extends Message> GrpcMessageDecoder<Inbound<Q>> decoder(Q prototype) {
+  private static <Q extends Message> GrpcMessageDecoder<Inbound<Q>> decoder(
+      Q prototype, RequestParser<Q> parser) {
     GrpcMessageDecoder<Q> vertxDecoder = GrpcMessageDecoder.decoder(prototype.newBuilderForType());
-    @SuppressWarnings("unchecked")
-    Parser<Q> parser = (Parser<Q>) prototype.getParserForType();
-    String typeName = prototype.getDescriptorForType().getName();
     return new GrpcMessageDecoder<>() {
       @Override
       public Inbound<Q> decode(GrpcMessage message) {
+        if (message.format() == WireFormat.PROTOBUF) {
+          return new Inbound<>(null, message.payload(), null);
+        }
         try {
-          Q request =
-              message.format() == WireFormat.PROTOBUF
-                  ? parse(parser, message.payload())
-                  : vertxDecoder.decode(message);
-          return new Inbound<>(request, null);
-        } catch (InvalidProtocolBufferException e) {
-          return new Inbound<>(null, "not a " + typeName + ": " + e.getMessage());
+          return new Inbound<>(vertxDecoder.decode(message), null, null);
         } catch (CodecException e) {
-          Throwable cause = e.getCause() == null ? e : e.getCause();
-          return new Inbound<>(null, "not a " + typeName + ": " + cause.getMessage());
+          return new Inbound<>(null, null, parser.failure(e.getCause() == null ? e : e.getCause()));
         }
       }
 
@@ -300,18 +302,5 @@ public final class GrpcBinding {
         return vertxDecoder.accepts(format);
       }
     };
-  }
-
-  /**
-   * Parses straight from the transport's buffer. Vert.x's own decoder first copies every message
-   * into a new array: with a thousand streams ACKing each change, those copies were an eighth of
-   * the server's allocation. The parsed message holds no reference to the buffer (protobuf copies
-   * out what it keeps unless aliasing is asked for).
-   */
-  static <Q> Q parse(Parser<Q> parser, Buffer payload) throws InvalidProtocolBufferException {
-    if (payload instanceof BufferInternal internal) {
-      return parser.parseFrom(internal.getByteBuf().nioBuffer());
-    }
-    return parser.parseFrom(payload.getBytes());
   }
 }

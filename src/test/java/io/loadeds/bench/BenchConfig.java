@@ -17,6 +17,9 @@ import java.util.List;
  *   <tr><td>bench.churnToggles / bench.churnRate</td><td>2000 at 1000/s (quick: 500)</td></tr>
  *   <tr><td>bench.throughputSeconds / bench.connections</td><td>10 s, 32 (quick: 3 s)</td></tr>
  *   <tr><td>bench.clusters / bench.endpoints</td><td>10 x 10</td></tr>
+ *   <tr><td>bench.nodeExtensions</td><td>0: the simulated Envoys' node is an id and a cluster;
+ *       N: it is shaped like a real Envoy's with N extensions (300: about 36 KB), and sent with
+ *       every request as Envoy does by default</td></tr>
  *   <tr><td>bench.warmupSeconds</td><td>20 s of unmeasured toggles at the scenario's rate (after
  *       10,000 at up to 1,000/s for small fan-outs, see {@link #fastWarmupToggles}) before
  *       each measured phase, so both servers' JIT has settled (quick: 4)</td></tr>
@@ -47,6 +50,7 @@ record BenchConfig(
     int connections,
     int clusters,
     int endpoints,
+    int nodeExtensions,
     double warmupSeconds,
     double settleSeconds,
     int rounds,
@@ -80,6 +84,7 @@ record BenchConfig(
         integer("bench.connections", 32),
         integer("bench.clusters", 10),
         integer("bench.endpoints", 10),
+        integer("bench.nodeExtensions", 0),
         Double.parseDouble(prop("bench.warmupSeconds", quick ? "4" : "20")),
         Double.parseDouble(prop("bench.settleSeconds", quick ? "0" : "100")),
         integer("bench.rounds", quick ? 1 : 3),

@@ -47,6 +47,7 @@ class BenchSmokeIT {
         4,
         10,
         4,
+        0,
         0.2,
         0.4,
         1,

@@ -22,9 +22,10 @@ final class Fleet implements AutoCloseable {
 
   /**
    * Opens {@code n} streams; stream {@code i} watches every cluster, or only cluster {@code i % k}
-   * when {@code watchOne}.
+   * when {@code watchOne}; {@code nodeExtensions} shapes their nodes (see {@link EnvoyNode#of}).
    */
-  Fleet(int port, int n, boolean watchOne, List<String> clusters, ChangeLog log) {
+  Fleet(
+      int port, int n, boolean watchOne, List<String> clusters, ChangeLog log, int nodeExtensions) {
     for (int i = 0; i < n; i++) {
       if (i % STREAMS_PER_CHANNEL == 0) {
         channels.add(
@@ -38,7 +39,14 @@ final class Fleet implements AutoCloseable {
           watchOne
               ? new int[] {i % clusters.size()}
               : java.util.stream.IntStream.range(0, clusters.size()).toArray();
-      SimEnvoy envoy = new SimEnvoy("bench-node-" + i, watched, clusters, log, responses, errors);
+      SimEnvoy envoy =
+          new SimEnvoy(
+              EnvoyNode.of("bench-node-" + i, nodeExtensions),
+              watched,
+              clusters,
+              log,
+              responses,
+              errors);
       envoys.add(envoy);
       envoy.open(channels.get(channels.size() - 1));
     }

@@ -76,7 +76,13 @@ final class Runner {
     }
     List<String> names = clusters.stream().map(c -> c.name).toList();
     try (Fleet fleet =
-        new Fleet(server.xdsPort, scenario.streams(), scenario.watchOne(), names, log)) {
+        new Fleet(
+            server.xdsPort,
+            scenario.streams(),
+            scenario.watchOne(),
+            names,
+            log,
+            config.nodeExtensions())) {
       if (!fleet.awaitInitial(120_000)) {
         throw new IllegalStateException(
             "streams did not get their first assignments: " + fleet.firstFailure());

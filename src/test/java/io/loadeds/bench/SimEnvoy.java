@@ -18,10 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One simulated Envoy: an ADS (SotW) stream with its own node id that watches the EDS resources of
- * some clusters and ACKs every response. Each assignment received is matched to the change it
- * reflects through the {@link ChangeLog}; a state the cluster never had, or one older than a state
- * already seen, counts as an error. Callbacks run on one gRPC thread at a time (per stream).
+ * One simulated Envoy: an ADS (SotW) stream with its own node, sent with every request as Envoy
+ * does by default, that watches the EDS resources of some clusters and ACKs every response. Each
+ * assignment received is matched to the change it reflects through the {@link ChangeLog}; a state
+ * the cluster never had, or one older than a state already seen, counts as an error. Callbacks run
+ * on one gRPC thread at a time (per stream).
  */
 final class SimEnvoy implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
@@ -40,13 +41,13 @@ final class SimEnvoy implements ClientResponseObserver<DiscoveryRequest, Discove
    * @param log where states are looked up; null to count responses only
    */
   SimEnvoy(
-      String nodeId,
+      Node node,
       int[] watched,
       List<String> clusterNames,
       ChangeLog log,
       AtomicLong responses,
       AtomicLong errors) {
-    this.node = Node.newBuilder().setId(nodeId).setCluster("bench").build();
+    this.node = node;
     this.names = Arrays.stream(watched).mapToObj(clusterNames::get).toList();
     this.log = log;
     this.responses = responses;

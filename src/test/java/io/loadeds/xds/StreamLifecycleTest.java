@@ -17,12 +17,15 @@ import io.grpc.stub.StreamObserver;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceType;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +143,42 @@ class StreamLifecycleTest {
     assertThat(assignment(s.next()).getClusterName()).isEqualTo(name);
   }
 
+  /**
+   * A stream is the node of its first request. Envoy sends its whole node again with every ACK;
+   * those later nodes are not even decoded (only their framing is checked), while a first request
+   * whose node is not a Node ends the stream.
+   */
+  @Test
+  void onlyTheFirstRequestsNodeIsDecoded() {
+    start();
+    byte[] notANode = {0x12, 3, (byte) 0xff, (byte) 0xff, (byte) 0xff}; // field 2, 3 bad bytes
+    RawStream s = new RawStream(server.channel());
+    s.send(Responses.first(XdsStream.NODE, EDS, "a").toByteArray());
+    DiscoveryResponse first = s.awaitResponse();
+
+    s.send(withoutNode(Responses.ack(first, "a"), notANode));
+    server.register("a", "a2", 8081);
+    DiscoveryResponse second = s.awaitResponse();
+    assertThat(ports(assignment(second))).containsExactlyInAnyOrder(8080, 8081);
+    // Requests are handled in order: this one's answer shows the odd ACK did not end the stream.
+    s.send(withoutNode(Responses.ack(second, "a"), notANode));
+    server.register("a", "a3", 8082);
+    assertThat(ports(assignment(s.awaitResponse()))).containsExactlyInAnyOrder(8080, 8081, 8082);
+
+    RawStream broken = new RawStream(server.channel());
+    broken.send(withoutNode(Responses.first(XdsStream.NODE, EDS, "a"), notANode));
+    Status status = broken.awaitStatus();
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("DiscoveryRequest");
+  }
+
+  private static byte[] withoutNode(DiscoveryRequest request, byte[] node) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(request.toBuilder().clearNode().build().toByteArray());
+    out.writeBytes(node);
+    return out.toByteArray();
+  }
+
   private void assertStillServes(XdsStream healthy) {
     server.register("a", "a2", 8081);
     assertThat(ports(assignment(healthy.next()))).containsExactlyInAnyOrder(8080, 8081);
@@ -149,7 +188,7 @@ class StreamLifecycleTest {
   /** An ADS call whose requests are sent as the bytes given. */
   private static final class RawStream {
     private final CompletableFuture<Status> status = new CompletableFuture<>();
-    private final CompletableFuture<DiscoveryResponse> first = new CompletableFuture<>();
+    private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
     private final StreamObserver<byte[]> requests;
 
     RawStream(ManagedChannel channel) {
@@ -163,7 +202,7 @@ class StreamLifecycleTest {
               new StreamObserver<DiscoveryResponse>() {
                 @Override
                 public void onNext(DiscoveryResponse value) {
-                  first.complete(value);
+                  responses.add(value);
                 }
 
                 @Override
@@ -183,7 +222,13 @@ class StreamLifecycleTest {
     }
 
     DiscoveryResponse awaitResponse() {
-      return first.orTimeout(10, TimeUnit.SECONDS).join();
+      try {
+        DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
+        assertThat(r).as("a response within 10 s").isNotNull();
+        return r;
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     Status awaitStatus() {
