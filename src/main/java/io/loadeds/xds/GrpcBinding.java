@@ -78,7 +78,8 @@ public final class GrpcBinding {
    * A request as it arrived: parsed ({@code request}) when it came as JSON, still in the
    * transport's bytes ({@code raw}) when it came as protobuf (the stream parses it: only the stream
    * knows whether the request's node is needed), or why it could not be decoded ({@code error}).
-   * Exactly one of the three is set.
+   * Exactly one of the three is set. Holding {@code raw} until the stream reads it is safe: Vert.x
+   * hands out copies of the transport's bytes, and its own read queue holds them the same way.
    */
   record Inbound<Q>(Q request, Buffer raw, String error) {}
 

@@ -81,12 +81,10 @@ class RequestParsingTest {
 
   @Example
   void aNodeLongerThanTheRequestIsRefused() {
-    byte[] bytes = REQUEST.toByteArray();
-    // Field 2 (node) announcing 100 bytes where the message has only its own few left.
-    byte[] cut = concat(new byte[] {0x12, 100}, new byte[] {0x0a, 0x01, 0x31});
+    // Field 2 (node) announcing 100 bytes where the message has only 3 more.
+    byte[] cut = {0x12, 100, 0x0a, 0x01, 0x31};
     assertThatThrownBy(() -> SOTW.parseWithoutNode(Buffer.buffer(cut)))
         .isInstanceOf(InvalidProtocolBufferException.class);
-    assertThat(bytes).isNotEmpty();
   }
 
   @Example
