@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * <p>Why without the node: a stream's identity is the node of its first request, and every later
  * node is ignored (the xDS protocol lets clients omit it). Envoy still sends its whole node in
  * every request unless {@code set_node_on_first_message_only} is set: id, metadata, build version
- * and a list of a few hundred extensions, often several kilobytes, with every ACK. Decoded, that is
+ * and a list of a few hundred extensions, tens of kilobytes, with every ACK. Decoded, that is
  * hundreds of objects per ACK, times every stream a change wakes. Skipping it reads only the field
  * lengths; what the request says besides is parsed as before. Inside a skipped node only the
  * framing is checked.
@@ -29,8 +29,8 @@ public final class RequestParser<Q extends Message> {
   private final int nodeField; // 0: the type has no node
   private final String typeName;
 
-  @SuppressWarnings("unchecked")
   /** The parser of requests of {@code prototype}'s type (its default instance). */
+  @SuppressWarnings("unchecked")
   public RequestParser(Q prototype) {
     this.prototype = prototype;
     this.parser = (Parser<Q>) prototype.getParserForType();
