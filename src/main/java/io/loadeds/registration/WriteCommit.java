@@ -21,8 +21,14 @@ public interface WriteCommit {
   /**
    * One server: the registry's own call is the whole commit. On an event loop the future completes
    * from the loop's next task, not at once: the write has by then queued its pushes to the streams
-   * on this same loop, and they go out before the REST answer is encoded and written (Envoys learn
-   * of a change before the backend that made it hears back, which waits for nothing from them).
+   * on this same loop, and they are written before the REST answer is encoded (Envoys learn of a
+   * change before the backend that made it hears back, which waits for nothing from them).
+   *
+   * <p>The pushes' flushes, folded by {@code transport.FlushBatching}, are one task later still, so
+   * the answer is encoded before the pushes leave, though its own flush follows theirs. Waiting
+   * that one task more was measured: the push left about 70 us sooner after the loop woke, fan-out
+   * 1's latency did not move (the harness's reader then waited for a core), and registrations with
+   * 100 streams fell by about 12%.
    */
   WriteCommit LOCAL =
       new WriteCommit() {
