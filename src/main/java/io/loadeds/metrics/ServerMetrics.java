@@ -115,6 +115,9 @@ public final class ServerMetrics implements AutoCloseable {
 
   private void gaugeCluster(String cluster) {
     if (gaugedClusters.add(cluster)) {
+      // The counters too, at zero: a series that first appears at 1 hides its first increase from
+      // rate() and increase(), and alerts on "any expiry" would miss the first one.
+      clusterCounters(cluster);
       Gauge.builder("loadeds.endpoints.registered", () -> count(cluster, false))
           .description("Endpoints registered with a live lease (admitted or full)")
           .tag("cluster", cluster)

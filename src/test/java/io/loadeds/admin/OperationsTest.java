@@ -126,6 +126,19 @@ class OperationsTest {
   }
 
   @Test
+  void aClustersCountersStartAtZeroWithItsFirstEndpoint() {
+    ops.register("fresh", "e1", 8081, 4, 60);
+
+    String text = ops.get("/metrics").body();
+
+    assertThat(value(text, "loadeds_admission_changes_total{cluster=\"fresh\",to=\"admitted\"}"))
+        .isEqualTo(0);
+    assertThat(value(text, "loadeds_admission_changes_total{cluster=\"fresh\",to=\"full\"}"))
+        .isEqualTo(0);
+    assertThat(value(text, "loadeds_lease_expiries_total{cluster=\"fresh\"}")).isEqualTo(0);
+  }
+
+  @Test
   void madeUpMethodsAreCountedUnderOneSeries() {
     for (String method : List.of("BREW", "WHEN", "BREW")) {
       ops.send(method, "/v1/clusters/c/endpoints/e1", null);
