@@ -1,17 +1,8 @@
 package io.loadeds.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryExpiredListener;
-import com.hazelcast.map.listener.EntryMergedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.loadeds.registration.WriteCommit;
 import io.loadeds.registry.Endpoint;
 import io.loadeds.registry.EndpointKey;
@@ -114,11 +105,11 @@ final class ClusterReplica implements Replication, WriteCommit {
   /** Subscribes to the map and loads what it holds; blocks (run it on a worker). */
   void start() {
     registry.addListener(this::onLocalEvent);
-    map.addEntryListener(new Listener(), true);
+    map.addEntryListener(new MapEvents(this::onRecord, this::onGone), true);
     hz.getLifecycleService()
         .addLifecycleListener(new MergeReload(hz, this::load, () -> closed, blocking));
     int loaded = load();
-    hz.getCluster().addMembershipListener(new Membership());
+    hz.getCluster().addMembershipListener(new MembershipLog());
     Set<Member> members = hz.getCluster().getMembers();
     reaper = isOldest();
     LOG.log(
@@ -126,7 +117,7 @@ final class ClusterReplica implements Replication, WriteCommit {
         "cluster: joined as {0}; {1} member(s) {2}; {3} endpoint record(s) loaded; role: {4}",
         hz.getCluster().getLocalMember().getAddress(),
         members.size(),
-        addresses(members),
+        MembershipLog.addresses(members),
         loaded,
         reaper ? "reaper" : "replica");
   }
@@ -327,74 +318,5 @@ final class ClusterReplica implements Replication, WriteCommit {
       return d.endpoint().key();
     }
     return ((RegistryEvent.Expired) event).endpoint().key();
-  }
-
-  private static List<String> addresses(Set<Member> members) {
-    return members.stream().map(m -> m.getAddress().toString()).toList();
-  }
-
-  /** The map's events, on Hazelcast's event threads. */
-  private final class Listener
-      implements EntryAddedListener<String, ReplicatedRecord>,
-          EntryUpdatedListener<String, ReplicatedRecord>,
-          EntryRemovedListener<String, ReplicatedRecord>,
-          EntryExpiredListener<String, ReplicatedRecord>,
-          EntryEvictedListener<String, ReplicatedRecord>,
-          EntryMergedListener<String, ReplicatedRecord> {
-    @Override
-    public void entryAdded(EntryEvent<String, ReplicatedRecord> e) {
-      onRecord(e.getKey(), e.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, ReplicatedRecord> e) {
-      onRecord(e.getKey(), e.getValue());
-    }
-
-    /** After a split brain heals, the merged side's records arrive this way. */
-    @Override
-    public void entryMerged(EntryEvent<String, ReplicatedRecord> e) {
-      onRecord(e.getKey(), e.getValue());
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, ReplicatedRecord> e) {
-      onGone(e.getKey());
-    }
-
-    @Override
-    public void entryExpired(EntryEvent<String, ReplicatedRecord> e) {
-      onGone(e.getKey());
-    }
-
-    @Override
-    public void entryEvicted(EntryEvent<String, ReplicatedRecord> e) {
-      onGone(e.getKey());
-    }
-  }
-
-  /** Logs members coming and going, with who reaps now. */
-  private final class Membership implements MembershipListener {
-    @Override
-    public void memberAdded(MembershipEvent e) {
-      log("joined", e);
-    }
-
-    @Override
-    public void memberRemoved(MembershipEvent e) {
-      log("left", e);
-    }
-
-    private void log(String what, MembershipEvent e) {
-      Set<Member> members = e.getMembers();
-      LOG.log(
-          System.Logger.Level.INFO,
-          "cluster: member {0} {1}; {2} member(s) {3}; reaper: {4}",
-          e.getMember().getAddress(),
-          what,
-          members.size(),
-          addresses(members),
-          members.isEmpty() ? "none" : members.iterator().next().getAddress());
-    }
   }
 }
