@@ -8,6 +8,7 @@ import io.loadeds.config.ConfigKey;
 import io.loadeds.config.ConfigLoader;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.transport.LoadEdsServer;
+import io.loadeds.transport.NetworkTransports;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
@@ -74,8 +75,11 @@ public final class Main {
       // Only a clustered replica touches io.loadeds.cluster, and with it Hazelcast.
       vertx =
           config.cluster().enabled()
-              ? Clustering.vertx(config.cluster(), LoadEdsServer.vertxOptions(config))
-              : Vertx.vertx(LoadEdsServer.vertxOptions(config));
+              ? Clustering.vertx(
+                  config.cluster(),
+                  LoadEdsServer.vertxOptions(config),
+                  NetworkTransports.select(config.http().transport()))
+              : LoadEdsServer.vertx(config);
     } catch (Exception e) {
       exit(startFailure(e, config));
       return;

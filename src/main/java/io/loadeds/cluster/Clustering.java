@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,14 +33,18 @@ public final class Clustering {
    *
    * @param options the Vert.x options of a lone server ({@code LoadEdsServer.vertxOptions}), to
    *     which the event bus address is added
+   * @param transport the network transport ({@code http.transport}), for the port's loops and the
+   *     event bus alike
    * @throws Exception when the cluster port cannot be bound or the start takes over a minute
    */
-  public static Vertx vertx(ClusterConfig config, VertxOptions options) throws Exception {
+  public static Vertx vertx(ClusterConfig config, VertxOptions options, Transport transport)
+      throws Exception {
     // Hazelcast logs a page at INFO when it starts; keep its warnings, log membership ourselves.
     HAZELCAST_LOG.setLevel(Level.WARNING);
     options.getEventBusOptions().setHost(config.host()).setPort(0);
     return Vertx.builder()
         .with(options)
+        .withTransport(transport)
         .withClusterManager(new HazelcastClusterManager(HazelcastSetup.config(config)))
         .buildClustered()
         .await(60, TimeUnit.SECONDS);

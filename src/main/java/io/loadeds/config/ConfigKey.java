@@ -75,6 +75,11 @@ public record ConfigKey(
               c -> Durations.format(c.http().shutdownGrace()),
               (c, v) -> c.withHttp(c.http().withShutdownGrace(Durations.parse(v)))),
           new ConfigKey(
+              "http.transport",
+              "Network transport: auto (epoll where it loads, else nio), nio, epoll or io_uring",
+              c -> c.http().transport(),
+              (c, v) -> c.withHttp(c.http().withTransport(v))),
+          new ConfigKey(
               "registry.defaultTtl",
               "Lease of a registration that names no ttlSeconds",
               c -> Durations.format(c.registry().defaultTtl()),

@@ -1,6 +1,7 @@
 package io.loadeds.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The one listening port. Immutable.
@@ -12,13 +13,24 @@ import java.time.Duration;
  *     {@link #defaultEventLoops})
  * @param shutdownGrace on shutdown, how long in-flight requests may take to finish after the port
  *     stopped accepting and HTTP/2 clients were sent GOAWAY (default 10 s); then connections close
+ * @param transport the network transport under the loops, one of {@link #TRANSPORTS}: {@code auto}
+ *     (default: Linux's epoll where its native library loads, else Java's NIO), {@code nio}, {@code
+ *     epoll} or {@code io_uring}; a native one that is named but cannot load fails the start
  */
 public record HttpConfig(
-    String host, int port, int bodyLimitBytes, int eventLoops, Duration shutdownGrace) {
+    String host,
+    int port,
+    int bodyLimitBytes,
+    int eventLoops,
+    Duration shutdownGrace,
+    String transport) {
 
-  /** A configuration with the default shutdown grace. */
+  /** The values {@link #transport} may take. */
+  public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll", "io_uring");
+
+  /** A configuration with the default shutdown grace and transport. */
   public HttpConfig(String host, int port, int bodyLimitBytes, int eventLoops) {
-    this(host, port, bodyLimitBytes, eventLoops, Duration.ofSeconds(10));
+    this(host, port, bodyLimitBytes, eventLoops, Duration.ofSeconds(10), "auto");
   }
 
   public static HttpConfig defaults() {
@@ -49,26 +61,38 @@ public record HttpConfig(
     if (shutdownGrace.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException("http.shutdownGrace must be at most 5m");
     }
+    if (transport == null || !TRANSPORTS.contains(transport)) {
+      throw new IllegalArgumentException(
+          "http.transport must be one of "
+              + String.join(", ", TRANSPORTS)
+              + ", not '"
+              + transport
+              + "'");
+    }
     return this;
   }
 
   public HttpConfig withPort(int v) {
-    return new HttpConfig(host, v, bodyLimitBytes, eventLoops, shutdownGrace);
+    return new HttpConfig(host, v, bodyLimitBytes, eventLoops, shutdownGrace, transport);
   }
 
   public HttpConfig withHost(String v) {
-    return new HttpConfig(v, port, bodyLimitBytes, eventLoops, shutdownGrace);
+    return new HttpConfig(v, port, bodyLimitBytes, eventLoops, shutdownGrace, transport);
   }
 
   public HttpConfig withBodyLimitBytes(int v) {
-    return new HttpConfig(host, port, v, eventLoops, shutdownGrace);
+    return new HttpConfig(host, port, v, eventLoops, shutdownGrace, transport);
   }
 
   public HttpConfig withEventLoops(int v) {
-    return new HttpConfig(host, port, bodyLimitBytes, v, shutdownGrace);
+    return new HttpConfig(host, port, bodyLimitBytes, v, shutdownGrace, transport);
   }
 
   public HttpConfig withShutdownGrace(Duration v) {
-    return new HttpConfig(host, port, bodyLimitBytes, eventLoops, v);
+    return new HttpConfig(host, port, bodyLimitBytes, eventLoops, v, transport);
+  }
+
+  public HttpConfig withTransport(String v) {
+    return new HttpConfig(host, port, bodyLimitBytes, eventLoops, shutdownGrace, v);
   }
 }

@@ -107,6 +107,20 @@ public final class LoadEdsServer {
   }
 
   /**
+   * A Vert.x for a lone (not clustered) server: {@link #vertxOptions} on the network transport
+   * {@code http.transport} names ({@link NetworkTransports}). {@code main} and the tests' servers
+   * are built on it, so the tests run on the transport users get.
+   *
+   * @throws io.loadeds.config.ConfigException if it names a native transport that cannot load here
+   */
+  public static Vertx vertx(ServerConfig config) {
+    return Vertx.builder()
+        .with(vertxOptions(config))
+        .withTransport(NetworkTransports.select(config.http().transport()))
+        .build();
+  }
+
+  /**
    * Starts a server. The future fails (and nothing keeps running) with a {@link ConfigException} if
    * the configuration is invalid (a bad value, a tokens file that is missing, unreadable or
    * malformed, a bad allow-list range, a PEM file that cannot be parsed), or with the cause if the
@@ -207,8 +221,11 @@ public final class LoadEdsServer {
                       + port
                       + " (REST and xDS"
                       + (config.tls().mutual()
-                          ? ", mutual TLS)"
-                          : config.tls().enabled() ? ", TLS)" : ")"));
+                          ? ", mutual TLS"
+                          : config.tls().enabled() ? ", TLS" : "")
+                      + ", "
+                      + NetworkTransports.nameOf(vertx)
+                      + " transport)");
             });
   }
 

@@ -15,6 +15,7 @@ import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.SnapshotCache;
 import io.loadeds.transport.LoadEdsServer;
+import io.loadeds.transport.NetworkTransports;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,13 +50,20 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(int eventLoops, XdsConfig xds, LimitsConfig limits) {
-    Vertx vertx = Vertx.vertx();
-    ServerConfig config =
+    return start(
         ServerConfig.defaults()
             .withHttp(
                 HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(eventLoops))
             .withXds(xds)
-            .withLimits(limits);
+            .withLimits(limits));
+  }
+
+  /**
+   * A server with {@code config} (which should bind 127.0.0.1 and port 0), on the Vert.x {@code
+   * main} would build for it, network transport included.
+   */
+  public static TestServer start(ServerConfig config) {
+    Vertx vertx = LoadEdsServer.vertx(config);
     try {
       LoadEdsServer server = LoadEdsServer.start(vertx, config, Clock.systemUTC()).await();
       return new TestServer(vertx, server);
@@ -63,6 +71,11 @@ public final class TestServer implements AutoCloseable {
       vertx.close();
       throw e;
     }
+  }
+
+  /** The network transport the server runs on, as its start log line names it. */
+  public String transport() {
+    return NetworkTransports.nameOf(vertx);
   }
 
   public int port() {
