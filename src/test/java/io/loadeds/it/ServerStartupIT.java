@@ -3,6 +3,7 @@ package io.loadeds.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loadeds.config.ConfigKey;
+import io.vertx.core.transport.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -88,6 +89,18 @@ class ServerStartupIT {
 
     assertThat(exit.code()).isEqualTo(2);
     assertThat(exit.lines()).singleElement().asString().startsWith(INVALID).contains("--no-such");
+  }
+
+  @Test
+  void anUnknownTransportStopsWithExitCode2ListingTheValues() throws Exception {
+    JavaProcess.Exit exit = run(Map.of(), "--host=127.0.0.1", "--port=0", "--transport=netty");
+
+    assertThat(exit.code()).isEqualTo(2);
+    assertThat(exit.lines())
+        .singleElement()
+        .asString()
+        .startsWith(INVALID)
+        .contains("http.transport must be one of auto, nio, epoll, io_uring, not 'netty'");
   }
 
   @Test
@@ -199,6 +212,9 @@ class ServerStartupIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(clusters.statusCode()).isEqualTo(200);
+    // The start line names the transport auto picked: epoll where it loads (as in this JVM).
+    String transport = Transport.EPOLL.available() ? "epoll" : "nio";
+    assertThat(server.output()).contains("(REST and xDS, " + transport + " transport)");
 
     long start = System.nanoTime();
     server.terminate(10_000);
