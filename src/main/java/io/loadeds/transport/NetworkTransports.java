@@ -58,6 +58,11 @@ public final class NetworkTransports {
    * The name ({@code nio}, {@code epoll}, {@code io_uring}) of the transport {@code vertx} runs on.
    */
   public static String nameOf(Vertx vertx) {
+    // It runs on an event loop (the start log line): on NIO, return before asking a native
+    // transport whether it is available, which would load its library there.
+    if (!vertx.isNativeTransportEnabled()) {
+      return Transport.NIO.name();
+    }
     Class<?> running = ((VertxInternal) vertx).transport().getClass();
     // The constants of transports whose classes are absent (KQUEUE on Linux) are null.
     for (Transport t : new Transport[] {Transport.EPOLL, Transport.IO_URING, Transport.KQUEUE}) {
