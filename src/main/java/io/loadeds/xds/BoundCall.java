@@ -79,6 +79,8 @@ final class BoundCall<Q extends Message, R>
 
   @Override
   public void handle(GrpcBinding.Inbound<Q> in) {
+    // Vert.x would keep this request, node and all, until the next one: a stream's largest part.
+    LastMessageRelease.clear(request);
     if (admission == REFUSED) {
       return; // refused: the stream is ended, and later requests are not looked at
     }
