@@ -52,13 +52,7 @@ class StreamFootprintTest {
 
   @Test
   void aSettledStreamKeepsFewObjectsOfTheServersOwnClasses() throws Exception {
-    server = TestServer.start();
-    for (int i = 0; i < CLUSTERS.length; i++) {
-      server.register(CLUSTERS[i], "e" + i, 8080 + i);
-    }
-    for (String c : CLUSTERS) {
-      server.awaitPublished(c);
-    }
+    startWithClusters();
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < CHANNELS; i++) {
       channels.add(server.channel());
@@ -94,13 +88,7 @@ class StreamFootprintTest {
    */
   @Test
   void aStreamDoesNotKeepItsLastRequestWithEnvoysNode() throws Exception {
-    server = TestServer.start();
-    for (int i = 0; i < CLUSTERS.length; i++) {
-      server.register(CLUSTERS[i], "e" + i, 8080 + i);
-    }
-    for (String c : CLUSTERS) {
-      server.awaitPublished(c);
-    }
+    startWithClusters();
     // A connection takes 100 streams at once: the sets go on connections of their own.
     ManagedChannel channel = server.channel();
     ManagedChannel bareChannel = server.channel();
@@ -132,6 +120,17 @@ class StreamFootprintTest {
         .as("bytes per stream that a %d-byte node adds (bare: %.0f)", nodeBytes, barePerStream)
         .isLessThan(nodeBytes / 10.0);
     assertThat(streams).hasSize(1 + 2 * perSet); // kept open until measured
+  }
+
+  /** Starts the server with one endpoint in each of {@link #CLUSTERS}, published. */
+  private void startWithClusters() {
+    server = TestServer.start();
+    for (int i = 0; i < CLUSTERS.length; i++) {
+      server.register(CLUSTERS[i], "e" + i, 8080 + i);
+    }
+    for (String c : CLUSTERS) {
+      server.awaitPublished(c);
+    }
   }
 
   /** A stream that sends {@code node} with its first request and its ACK, as Envoy does. */
