@@ -41,17 +41,33 @@ final class HttpVerticle extends VerticleBase {
       LrsService lrs,
       ExtProcService extProc) {}
 
+  // The streams of one HTTP/2 connection that limits.maxStreamsPerConnection does not count
+  // (health watches, ext_proc exchanges): Vert.x's own default for all of them.
+  private static final long UNCOUNTED_STREAMS =
+      HttpServerOptions.DEFAULT_INITIAL_SETTINGS_MAX_CONCURRENT_STREAMS;
+
   private final HttpConfig http;
   private final TlsConfig tls;
+  private final int xdsStreamsPerConnection;
   private final int bindPort;
   private final Services services;
   private final IntConsumer boundPort;
   private HttpServer server;
 
+  /**
+   * @param xdsStreamsPerConnection {@code limits.maxStreamsPerConnection}, which the HTTP/2
+   *     settings the port announces must leave room for
+   */
   HttpVerticle(
-      HttpConfig http, TlsConfig tls, int bindPort, Services services, IntConsumer boundPort) {
+      HttpConfig http,
+      TlsConfig tls,
+      int xdsStreamsPerConnection,
+      int bindPort,
+      Services services,
+      IntConsumer boundPort) {
     this.http = http;
     this.tls = tls;
+    this.xdsStreamsPerConnection = xdsStreamsPerConnection;
     this.bindPort = bindPort;
     this.services = services;
     this.boundPort = boundPort;
@@ -79,6 +95,12 @@ final class HttpVerticle extends VerticleBase {
             .setPort(bindPort)
             // Envoy and grpc-java speak HTTP/2 cleartext with prior knowledge.
             .setHttp2ClearTextEnabled(true);
+    // Vert.x announces 100 concurrent streams per connection. With the xDS limit at 100 as well, a
+    // client's 101st stream waited in its own queue for ever instead of getting the limit's
+    // RESOURCE_EXHAUSTED, and a limit above 100 was none: the limit decides, with room beside it.
+    options
+        .getInitialSettings()
+        .setMaxConcurrentStreams(xdsStreamsPerConnection + UNCOUNTED_STREAMS);
     withTls(options, tls);
     server =
         vertx

@@ -257,7 +257,14 @@ public final class LoadEdsServer {
   private Future<Void> deployInstances(HttpVerticle.Services services, int bindPort, int n) {
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(config.http(), config.tls(), bindPort, services, p -> port = p),
+            () ->
+                new HttpVerticle(
+                    config.http(),
+                    config.tls(),
+                    config.limits().maxStreamsPerConnection(),
+                    bindPort,
+                    services,
+                    p -> port = p),
             new DeploymentOptions().setInstances(n))
         .map(
             id -> {

@@ -10,6 +10,8 @@ import io.loadeds.config.LimitsConfig;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceType;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,30 @@ class StreamLimitsTest {
     working(server.channel());
     working(server.channel());
     assertRefused(server.channel(), "limits.maxStreams 3");
+  }
+
+  /**
+   * The port's HTTP/2 settings must not stop streams before the limit does. Vert.x announces 100
+   * concurrent streams per connection unless told otherwise: the 101st stream then waited in the
+   * client's queue for ever, with no status, and a limit above 100 was no limit.
+   */
+  @Test
+  void aLimitAboveOneHundredStreamsPerConnectionIsTheOneThatRefuses() throws Exception {
+    try (TestServer wide =
+        TestServer.start(
+            1,
+            XdsConfig.defaults().withWarmUp(Duration.ZERO),
+            LimitsConfig.defaults().withMaxStreamsPerConnection(150))) {
+      wide.register("a", "a1", 8080);
+      wide.awaitPublished("a");
+      ManagedChannel one = wide.channel();
+      List<XdsStream> open = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        open.add(working(one));
+      }
+      assertRefused(one, "limits.maxStreamsPerConnection 150");
+      assertThat(open).hasSize(150); // all open while the next is refused
+    }
   }
 
   /** A refused stream holds no place: refusals do not leak counts. */
