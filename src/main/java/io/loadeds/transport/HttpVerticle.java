@@ -41,8 +41,9 @@ final class HttpVerticle extends VerticleBase {
       LrsService lrs,
       ExtProcService extProc) {}
 
-  // The streams of one HTTP/2 connection that limits.maxStreamsPerConnection does not count
-  // (health watches, ext_proc exchanges): Vert.x's own default for all of them.
+  // Added to limits.maxStreamsPerConnection for the HTTP/2 cap, so that xDS streams meet the limit
+  // first; the streams the limit does not count (health watches, ext_proc exchanges) are held only
+  // by the cap. 100 is Vert.x's own cap.
   private static final long UNCOUNTED_STREAMS =
       HttpServerOptions.DEFAULT_INITIAL_SETTINGS_MAX_CONCURRENT_STREAMS;
 
@@ -97,7 +98,7 @@ final class HttpVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(true);
     // Vert.x announces 100 concurrent streams per connection. With the xDS limit at 100 as well, a
     // client's 101st stream waited in its own queue for ever instead of getting the limit's
-    // RESOURCE_EXHAUSTED, and a limit above 100 was none: the limit decides, with room beside it.
+    // RESOURCE_EXHAUSTED, and a limit above 100 was none: the limit decides, with 100 more beside.
     options
         .getInitialSettings()
         .setMaxConcurrentStreams(xdsStreamsPerConnection + UNCOUNTED_STREAMS);

@@ -35,7 +35,7 @@ final class LastMessageRelease {
       last =
           MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
               .findVarHandle(owner, FIELD, owner.getDeclaredField(FIELD).getType());
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       owner = null;
       LOG.log(
           System.Logger.Level.WARNING,

@@ -89,7 +89,7 @@ class StreamFootprintTest {
   @Test
   void aStreamDoesNotKeepItsLastRequestWithEnvoysNode() throws Exception {
     startWithClusters();
-    // A connection takes 100 streams at once: the sets go on connections of their own.
+    // A connection takes 100 xDS streams (limits.maxStreamsPerConnection): a set per connection.
     ManagedChannel channel = server.channel();
     ManagedChannel bareChannel = server.channel();
     ManagedChannel envoysChannel = server.channel();
