@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.loadeds.grpc.LastMessageRelease;
 import io.loadeds.logging.ClientText;
 import io.vertx.core.MultiMap;
 import io.vertx.grpc.common.CodecException;
@@ -124,6 +125,8 @@ public final class ExtProcService {
         };
     call.handler(
         in -> {
+          // Vert.x would keep this message (a buffered body, say) until the next phase's.
+          LastMessageRelease.clear(call);
           if (over[0]) {
             return;
           }

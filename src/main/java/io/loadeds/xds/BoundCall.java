@@ -2,6 +2,7 @@ package io.loadeds.xds;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.loadeds.grpc.LastMessageRelease;
 import io.loadeds.logging.ClientText;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;

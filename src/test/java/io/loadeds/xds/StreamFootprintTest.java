@@ -8,13 +8,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.loadeds.bench.EnvoyNode;
 import io.loadeds.snapshot.ResourceType;
-import java.lang.management.ManagementFactory;
+import io.loadeds.testing.Heap;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +35,6 @@ class StreamFootprintTest {
   // " 12:   34   5678  io.loadeds.xds.BoundCall (...)" or "[Lio.loadeds...;"
   private static final Pattern ROW =
       Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
-  // "Total      123456      7890123"
-  private static final Pattern TOTAL =
-      Pattern.compile("^Total\\s+\\d+\\s+(\\d+)", Pattern.MULTILINE);
 
   private TestServer server;
 
@@ -101,17 +97,17 @@ class StreamFootprintTest {
     List<XdsStream> streams = new ArrayList<>();
     streams.add(open(channel, bare)); // one-off state first
     awaitAcks(1);
-    long start = heapBytes();
+    long start = Heap.liveBytes();
     for (int i = 0; i < perSet; i++) {
       streams.add(open(bareChannel, bare));
     }
     awaitAcks(1 + perSet);
-    long afterBare = heapBytes();
+    long afterBare = Heap.liveBytes();
     for (int i = 0; i < perSet; i++) {
       streams.add(open(envoysChannel, envoys));
     }
     awaitAcks(1 + 2 * perSet);
-    long afterEnvoys = heapBytes();
+    long afterEnvoys = Heap.liveBytes();
 
     double barePerStream = (afterBare - start) / (double) perSet;
     double envoysPerStream = (afterEnvoys - afterBare) / (double) perSet;
@@ -158,27 +154,9 @@ class StreamFootprintTest {
         () -> server.xdsCounters().snapshot().of(EDS).acks() >= n, n + " ACKs handled");
   }
 
-  /** The bytes of every live instance, after a full GC. */
-  private static long heapBytes() throws Exception {
-    Matcher m = TOTAL.matcher(histogram());
-    assertThat(m.find()).as("the histogram's total").isTrue();
-    return Long.parseLong(m.group(1));
-  }
-
-  /** The JVM's class histogram, taken after a full GC. */
-  private static String histogram() throws Exception {
-    return (String)
-        ManagementFactory.getPlatformMBeanServer()
-            .invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                "gcClassHistogram",
-                new Object[] {new String[0]},
-                new String[] {String[].class.getName()});
-  }
-
   /** The live instances of main (not test) classes of io.loadeds, after a full GC. */
   private static Own own() throws Exception {
-    String histogram = histogram();
+    String histogram = Heap.histogram();
     long instances = 0;
     long bytes = 0;
     Matcher m = ROW.matcher(histogram);
