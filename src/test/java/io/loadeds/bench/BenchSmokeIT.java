@@ -81,11 +81,13 @@ class BenchSmokeIT {
       if (m.scenario().equals(MEMORY)) {
         assertThat(m.heapPerStreamKb()).as("heap per stream of " + MEMORY).isNotNull();
         assertThat(m.transportHeapPerStreamKb()).as("transport's share of it").isNotNull();
+        assertThat(m.keptHeapPerStreamKb()).as("what outlives the streams").isNotNull();
         assertThat(m.ownHeapPerStreamKb()).as("our own share of it").isNotNull();
         assertThat(m.xdsClassesPerStreamBytes()).as("our xDS classes' share").isPositive();
       } else {
         assertThat(m.heapPerStreamKb()).as(m.scenario()).isNull();
         assertThat(m.transportHeapPerStreamKb()).as(m.scenario()).isNull();
+        assertThat(m.keptHeapPerStreamKb()).as(m.scenario()).isNull();
         assertThat(m.xdsClassesPerStreamBytes()).as(m.scenario()).isNull();
       }
     }
@@ -167,6 +169,7 @@ class BenchSmokeIT {
         .contains(
             "| " + MEMORY + " | heap KB/stream",
             "| " + MEMORY + " | heap KB/stream (transport)",
+            "| " + MEMORY + " | heap KB/stream (kept after close)",
             "| " + MEMORY + " | heap KB/stream (ours)",
             "| " + MEMORY + " | heap B/stream (xDS classes)");
   }
@@ -195,6 +198,7 @@ class BenchSmokeIT {
         m.rssMb(),
         m.heapPerStreamKb(),
         m.transportHeapPerStreamKb(),
+        m.keptHeapPerStreamKb(),
         m.xdsClassesPerStreamBytes(),
         m.warmupSeconds(),
         m.jitShare());

@@ -56,7 +56,7 @@ final class Report {
   static String row(Measurement m) {
     return String.format(
         "%-14s %-18s %5d %5d | %s %s %s | %s %s %s | %6s | %d/%d/%d | %8s | %6.2f %6.2f %6.0f %7s"
-            + " %7s",
+            + " %7s %7s",
         m.scenario(),
         m.server(),
         m.streams(),
@@ -78,7 +78,8 @@ final class Report {
         m.heapPerStreamKb() == null ? "-" : String.format("%.1f", m.heapPerStreamKb()),
         m.transportHeapPerStreamKb() == null
             ? "-"
-            : String.format("%.1f", m.transportHeapPerStreamKb()));
+            : String.format("%.1f", m.transportHeapPerStreamKb()),
+        m.keptHeapPerStreamKb() == null ? "-" : String.format("%.1f", m.keptHeapPerStreamKb()));
   }
 
   private static String f(Double v) {
@@ -89,7 +90,7 @@ final class Report {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
-            "%-14s %-18s %5s %5s | %-20s | %-20s | %6s | %-5s | %8s | %6s %6s %6s %7s %7s%n",
+            "%-14s %-18s %5s %5s | %-20s | %-20s | %6s | %-5s | %8s | %6s %6s %6s %7s %7s %7s%n",
             "scenario",
             "server",
             "N",
@@ -103,7 +104,8 @@ final class Report {
             "self s",
             "RSS MB",
             "KB/strm",
-            "KB/trsp"));
+            "KB/trsp",
+            "KB/kept"));
     results.forEach(m -> out.append(row(m)).append('\n'));
     return out.toString();
   }
@@ -144,12 +146,21 @@ final class Report {
               : scenario.equals("register-100") ? ">= 10" : null);
       add(list, scenario, "heap KB/stream", Measurement::heapPerStreamKb, "<= 0.5");
       // The total split: what the gRPC transport keeps per stream (Vert.x / Netty HTTP/2 for ours),
-      // measured with idle health Watch streams, and the rest, the server's own per-stream state.
+      // measured with idle health Watch streams; what is still there once the streams closed; and
+      // the rest, the server's own per-stream state.
       add(
           list,
           scenario,
           "heap KB/stream (transport)",
           Measurement::transportHeapPerStreamKb,
+          null);
+      // What outlives the streams: pools grown by pushing to all of them at once, not per-stream
+      // state.
+      add(
+          list,
+          scenario,
+          "heap KB/stream (kept after close)",
+          Measurement::keptHeapPerStreamKb,
           null);
       add(list, scenario, "heap KB/stream (ours)", Measurement::ownHeapPerStreamKb, "ours <= 1 KB");
       // The part of "ours" that can be told apart by class: instances of the server's xDS code.
@@ -226,12 +237,12 @@ final class Report {
     StringBuilder out =
         new StringBuilder(
             String.format(
-                "%n%-14s %-24s %10s %10s %8s  %-24s %s%n",
+                "%n%-14s %-33s %10s %10s %8s  %-24s %s%n",
                 "scenario", "metric", "ours", "theirs", "ratio", "range", "target"));
     for (Ratio r : ratioList()) {
       out.append(
           String.format(
-              "%-14s %-24s %10.2f %10.2f %8.2f  %-24s %s%n",
+              "%-14s %-33s %10.2f %10.2f %8.2f  %-24s %s%n",
               r.scenario(),
               r.metric(),
               r.ours(),

@@ -119,6 +119,7 @@ final class Runner {
             null,
             null,
             null,
+            null,
             warmup[0],
             Double.isNaN(warmup[1]) ? null : warmup[1]);
       }
@@ -134,10 +135,15 @@ final class Runner {
       double cpu = server.cpuSeconds() - cpu0;
       double self = harnessCpuSeconds() - self0;
       long responses = fleet.responses.get() - responses0;
+      // Taken before the heap figures: the last of them closes the streams.
+      long errors = fleet.errors.get() - errors0;
+      long stale = fleet.staleStreams() + fleet.failedStreams();
+      double rssMb = server.rssBytes() / 1e6;
       // Only now: the full GC it forces leaves the server slow for a while (the first changes
       // after it took up to 300 ms), which would land in the measured latencies.
       Double heapPerStream = null;
       Double transportPerStream = null;
+      Double keptPerStream = null;
       Double xdsClassesPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
         heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
@@ -146,17 +152,21 @@ final class Runner {
             (xdsClassBytes(histogramStreams) - xdsClassBytes(histogramBefore))
                 / (double) scenario.streams();
         transportPerStream = transportHeapPerStream(histogramStreams);
+        fleet.close();
+        keptPerStream = (heapAfterStreamsClosed() - heapBefore) / 1024.0 / scenario.streams();
       }
       return summarize(
           log,
           watchers,
           responses,
-          fleet.errors.get() - errors0,
-          fleet.staleStreams() + fleet.failedStreams(),
+          errors,
+          stale,
           cpu,
           self,
+          rssMb,
           heapPerStream,
           transportPerStream,
+          keptPerStream,
           xdsClassesPerStream,
           warmup);
     }
@@ -297,6 +307,24 @@ final class Runner {
     }
   }
 
+  /**
+   * The heap after a full GC once the harness closed every xDS stream: the lowest of a few readings
+   * a second apart, since the server lets go of a stream only when it has read the close of its
+   * connection. What is left above the heap before the streams outlives them: pools the transport
+   * grew while pushing to all of them at once, and anything kept for streams gone.
+   */
+  private long heapAfterStreamsClosed() throws Exception {
+    long lowest = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      Thread.sleep(1000);
+      lowest = Math.min(lowest, server.heapAfterGcBytes());
+    }
+    if (!config.histogramDir().isEmpty()) {
+      histogram("closed");
+    }
+    return lowest;
+  }
+
   private java.nio.file.Path histogramFile(String when) {
     return java.nio.file.Path.of(
         config.histogramDir(), scenario.name() + "-" + server.kind.label + "-" + when + ".txt");
@@ -355,8 +383,10 @@ final class Runner {
       long stale,
       double cpu,
       double harnessCpu,
+      double rssMb,
       Double heapPerStream,
       Double transportPerStream,
+      Double keptPerStream,
       Double xdsClassesPerStream,
       double[] warmup)
       throws Exception {
@@ -403,9 +433,10 @@ final class Runner {
         0,
         cpu,
         harnessCpu,
-        server.rssBytes() / 1e6,
+        rssMb,
         heapPerStream,
         transportPerStream,
+        keptPerStream,
         xdsClassesPerStream,
         warmup[0],
         Double.isNaN(warmup[1]) ? null : warmup[1]);
