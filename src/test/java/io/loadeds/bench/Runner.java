@@ -1,5 +1,6 @@
 package io.loadeds.bench;
 
+import io.loadeds.testing.Heap;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -56,8 +57,8 @@ final class Runner {
   private Measurement measure(Rest rest) throws Exception {
     boolean throughput = scenario.throughputSeconds() > 0;
     rest.registerAll(clusters, throughput ? 1_000_000 : 1);
-    Long heapBefore = scenario.memory() ? server.heapAfterGcBytes() : null;
-    String histogramBefore = heapBefore == null ? null : histogram("before");
+    String histogramBefore = scenario.memory() ? histogram("before") : null;
+    Long heapBefore = histogramBefore == null ? null : Heap.liveBytes(histogramBefore);
     int k = clusters.size();
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
@@ -146,8 +147,9 @@ final class Runner {
       Double keptPerStream = null;
       Double xdsClassesPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
-        heapPerStream = (server.heapAfterGcBytes() - heapBefore) / 1024.0 / scenario.streams();
         String histogramStreams = histogram("streams");
+        heapPerStream =
+            (Heap.liveBytes(histogramStreams) - heapBefore) / 1024.0 / scenario.streams();
         xdsClassesPerStream =
             (xdsClassBytes(histogramStreams) - xdsClassBytes(histogramBefore))
                 / (double) scenario.streams();
@@ -290,13 +292,13 @@ final class Runner {
    */
   private double transportHeapPerStream(String before) throws Exception {
     int n = scenario.streams();
-    long heap0 = server.heapAfterGcBytes();
+    long heap0 = Heap.liveBytes(before);
     try (HealthFleet health = new HealthFleet(server.xdsPort, n)) {
       if (!health.awaitAnswered(120_000)) {
         throw new IllegalStateException("health watches did not start: " + health.failure());
       }
       String after = server.histogram();
-      long heap1 = server.heapAfterGcBytes();
+      long heap1 = Heap.liveBytes(after);
       if (!config.histogramDir().isEmpty()) {
         ServerProcess.writeHistogram(histogramFile("health"), after);
       }
@@ -314,15 +316,18 @@ final class Runner {
    * grew while pushing to all of them at once, and anything kept for streams gone.
    */
   private long heapAfterStreamsClosed() throws Exception {
-    long lowest = Long.MAX_VALUE;
+    String lowest = null;
     for (int i = 0; i < 3; i++) {
       Thread.sleep(1000);
-      lowest = Math.min(lowest, server.heapAfterGcBytes());
+      String h = server.histogram();
+      if (lowest == null || Heap.liveBytes(h) < Heap.liveBytes(lowest)) {
+        lowest = h;
+      }
     }
     if (!config.histogramDir().isEmpty()) {
-      histogram("closed");
+      ServerProcess.writeHistogram(histogramFile("closed"), lowest);
     }
-    return lowest;
+    return Heap.liveBytes(lowest);
   }
 
   private java.nio.file.Path histogramFile(String when) {

@@ -165,13 +165,6 @@ final class ServerProcess implements AutoCloseable {
     return -1;
   }
 
-  /** Java heap in use right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}). */
-  long heapAfterGcBytes() throws IOException, InterruptedException {
-    jcmd("GC.run");
-    Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
-    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
-  }
-
   /**
    * Writes the live-object class histogram ({@code jcmd GC.class_histogram}, which runs a full GC
    * first) to {@code file}: where the heap of a scenario goes, for profiling.
@@ -185,7 +178,12 @@ final class ServerProcess implements AutoCloseable {
     Files.writeString(file, histogram);
   }
 
-  /** The live-object class histogram ({@code jcmd GC.class_histogram}, after a full GC). */
+  /**
+   * The live-object class histogram ({@code jcmd GC.class_histogram}, after a full GC). Its total
+   * ({@code testing.Heap.liveBytes}) is the heap figures' reading: taken in the same operation as
+   * the GC, unlike {@code GC.heap_info} after a {@code GC.run}, between which the server (its
+   * timers, the attach listener) allocates.
+   */
   String histogram() throws IOException, InterruptedException {
     return jcmd("GC.class_histogram");
   }

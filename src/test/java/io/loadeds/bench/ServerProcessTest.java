@@ -2,12 +2,14 @@ package io.loadeds.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loadeds.testing.Heap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reading a {@code jcmd GC.class_histogram}: the transport's share of a stream's heap subtracts
- * what the server's own classes hold, so a misread histogram would shift both heap figures. And
- * reading the JIT's time, which decides how long a warm-up lasts.
+ * Reading a {@code jcmd GC.class_histogram}: the heap figures are differences of its total row, and
+ * the transport's share of a stream's heap subtracts what the server's own classes hold, so a
+ * misread histogram would shift them all. And reading the JIT's time, which decides how long a
+ * warm-up lasts.
  */
 class ServerProcessTest {
   private static final String HISTOGRAM =
@@ -49,7 +51,13 @@ class ServerProcessTest {
   }
 
   @Test
+  void readsTheLiveHeapFromTheTotalRow() {
+    assertThat(Heap.liveBytes(HISTOGRAM)).isEqualTo(32_443_760);
+  }
+
+  @Test
   void readsNothingFromTextThatIsNoHistogram() {
     assertThat(ServerProcess.bytesOfClasses("23649:\nCould not attach\n", "io.loadeds.")).isZero();
+    assertThat(Heap.liveBytes("23649:\nCould not attach\n")).isEqualTo(-1);
   }
 }

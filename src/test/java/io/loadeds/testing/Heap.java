@@ -31,10 +31,19 @@ public final class Heap {
 
   /** The bytes of every live instance. */
   public static long liveBytes() throws JMException {
-    Matcher m = TOTAL.matcher(histogram());
-    if (!m.find()) {
+    long bytes = liveBytes(histogram());
+    if (bytes < 0) {
       throw new IllegalStateException("no total in the class histogram");
     }
-    return Long.parseLong(m.group(1));
+    return bytes;
+  }
+
+  /**
+   * The bytes of every live instance in a class histogram's text (its {@code Total} row), or -1 if
+   * the text has none (jcmd could not attach).
+   */
+  public static long liveBytes(String histogram) {
+    Matcher m = TOTAL.matcher(histogram);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 }
