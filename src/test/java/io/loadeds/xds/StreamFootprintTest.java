@@ -54,10 +54,7 @@ class StreamFootprintTest {
   @Test
   void aSettledStreamKeepsFewObjectsOfTheServersOwnClasses() throws Exception {
     startWithClusters();
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < CHANNELS; i++) {
-      channels.add(server.channel());
-    }
+    List<ManagedChannel> channels = channels(CHANNELS);
     // One stream first, so one-off state (classes, caches) is not counted per stream.
     open(channels.get(0));
     awaitAcks(1);
@@ -125,17 +122,15 @@ class StreamFootprintTest {
 
   /**
    * Envoys come and go, each with a node id of its own: a stream that has closed must leave nothing
-   * behind. Two batches of streams with distinct node ids are opened, settled and cancelled; the
-   * first grows whatever pools the transport keeps (its recycled write entries, its buffers), so
-   * the heap after the second batch closed must be where it was after the first.
+   * behind. Three batches of streams with node ids of their own are opened, answered, ACKed and
+   * cancelled. The first two grow whatever pools the transport keeps (its recycled write entries,
+   * its buffers) and let the JIT settle, so the heap after the third batch closed must be where it
+   * was after the second.
    */
   @Test
   void aClosedStreamLeavesNothingBehind() throws Exception {
     startWithClusters();
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < CLOSED_CHANNELS; i++) {
-      channels.add(server.channel());
-    }
+    List<ManagedChannel> channels = channels(CLOSED_CHANNELS);
     openAndClose(channels, "first-");
     openAndClose(channels, "second-");
     long afterSecond = Heap.liveBytes();
@@ -161,6 +156,15 @@ class StreamFootprintTest {
     streams.forEach(XdsStream::cancel);
     streams.forEach(XdsStream::awaitStatus);
     TestServer.await(() -> server.resources().watchCount(EDS) == 0, "the watches to be released");
+  }
+
+  /** {@code n} channels to the server, each its own connection. */
+  private List<ManagedChannel> channels(int n) {
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      channels.add(server.channel());
+    }
+    return channels;
   }
 
   /** Starts the server with one endpoint in each of {@link #CLUSTERS}, published. */
