@@ -311,9 +311,10 @@ final class Runner {
 
   /**
    * The heap after a full GC once the harness closed every xDS stream: the lowest of a few readings
-   * a second apart, since the server lets go of a stream only when it has read the close of its
-   * connection. What is left above the heap before the streams outlives them: pools the transport
-   * grew while pushing to all of them at once, and anything kept for streams gone.
+   * a second apart, since the server lets go of a stream only when it has read its reset or its
+   * connection's close. What is left above the heap before the streams outlives them: classes
+   * loaded and compiled meanwhile, pools the transport grew while pushing to all of them at once,
+   * and anything kept for streams gone.
    */
   private long heapAfterStreamsClosed() throws Exception {
     String lowest = null;
