@@ -17,9 +17,9 @@ package io.loadeds.bench;
  *     on as many connections on top of those, less what the health service itself keeps for them:
  *     the share of the gRPC transport (Vert.x / Netty HTTP/2 for ours), connections included
  * @param keptHeapPerStreamKb the part of {@code heapPerStreamKb} still there after every stream
- *     closed: classes loaded and compiled during the warm-up, pools the server's transport grew
- *     while pushing to all of them at once (Netty's recycled write entries and buffers), and
- *     anything the server keeps for streams that are gone
+ *     closed: objects made by class loading and the warm-up, and pools the server's transport grew
+ *     while pushing to all of them at once (Netty's recycled write entries and buffers); instances
+ *     of the server's xDS classes left over are not in it (they count as the server's own)
  * @param xdsClassesPerStreamBytes bytes per stream of the live instances of the server's xDS code
  *     (ours: {@code io.loadeds}; the stand-in's: java-control-plane's), arrays of them included, by
  *     class histograms before and after the streams: the part of the server's own state that can be

@@ -154,8 +154,8 @@ final class Report {
           "heap KB/stream (transport)",
           Measurement::transportHeapPerStreamKb,
           null);
-      // What outlives the streams (classes loaded in the warm-up, pools grown by pushing to all of
-      // them at once), not per-stream state, unless the server keeps something for streams gone.
+      // What outlives the streams (objects of class loading and the warm-up, pools grown by pushing
+      // to all of them at once), not per-stream state; the server's xDS objects are never in it.
       add(
           list,
           scenario,

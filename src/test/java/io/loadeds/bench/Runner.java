@@ -58,7 +58,7 @@ final class Runner {
     boolean throughput = scenario.throughputSeconds() > 0;
     rest.registerAll(clusters, throughput ? 1_000_000 : 1);
     String histogramBefore = scenario.memory() ? histogram("before") : null;
-    Long heapBefore = histogramBefore == null ? null : Heap.liveBytes(histogramBefore);
+    Long heapBefore = histogramBefore == null ? null : live(histogramBefore);
     int k = clusters.size();
     int[] watchers = Fleet.watchers(scenario.streams(), scenario.watchOne(), k);
     ChangeLog log = null;
@@ -136,7 +136,8 @@ final class Runner {
       double cpu = server.cpuSeconds() - cpu0;
       double self = harnessCpuSeconds() - self0;
       long responses = fleet.responses.get() - responses0;
-      // Taken before the heap figures: the last of them closes the streams.
+      // Taken before the heap figures: the last of them closes the streams (and RSS, before their
+      // full GCs and health streams: since 2026-12-04 22:00, so not comparable with earlier runs).
       long errors = fleet.errors.get() - errors0;
       long stale = fleet.staleStreams() + fleet.failedStreams();
       double rssMb = server.rssBytes() / 1e6;
@@ -148,14 +149,14 @@ final class Runner {
       Double xdsClassesPerStream = null;
       if (heapBefore != null && scenario.streams() > 0) {
         String histogramStreams = histogram("streams");
-        heapPerStream =
-            (Heap.liveBytes(histogramStreams) - heapBefore) / 1024.0 / scenario.streams();
+        heapPerStream = (live(histogramStreams) - heapBefore) / 1024.0 / scenario.streams();
         xdsClassesPerStream =
             (xdsClassBytes(histogramStreams) - xdsClassBytes(histogramBefore))
                 / (double) scenario.streams();
         transportPerStream = transportHeapPerStream(histogramStreams);
         fleet.close();
-        keptPerStream = (heapAfterStreamsClosed() - heapBefore) / 1024.0 / scenario.streams();
+        keptPerStream =
+            keptAfterStreamsClosed(heapBefore, histogramBefore) / 1024.0 / scenario.streams();
       }
       return summarize(
           log,
@@ -292,13 +293,13 @@ final class Runner {
    */
   private double transportHeapPerStream(String before) throws Exception {
     int n = scenario.streams();
-    long heap0 = Heap.liveBytes(before);
+    long heap0 = live(before);
     try (HealthFleet health = new HealthFleet(server.xdsPort, n)) {
       if (!health.awaitAnswered(120_000)) {
         throw new IllegalStateException("health watches did not start: " + health.failure());
       }
       String after = server.histogram();
-      long heap1 = Heap.liveBytes(after);
+      long heap1 = live(after);
       if (!config.histogramDir().isEmpty()) {
         ServerProcess.writeHistogram(histogramFile("health"), after);
       }
@@ -310,25 +311,37 @@ final class Runner {
   }
 
   /**
-   * The heap after a full GC once the harness closed every xDS stream: the lowest of a few readings
-   * a second apart, since the server lets go of a stream only when it has read its reset or its
-   * connection's close. What is left above the heap before the streams outlives them: classes
-   * loaded and compiled meanwhile, pools the transport grew while pushing to all of them at once,
-   * and anything kept for streams gone.
+   * The bytes by which the heap after a full GC, once the harness closed every xDS stream, is above
+   * the heap before the streams ({@code heapBefore}, from {@code histogramBefore}): objects made by
+   * class loading and the warm-up, and pools the transport grew while pushing to all the streams at
+   * once. Instances of the server's xDS classes still there are left out: they are state the server
+   * keeps for streams gone, so they stay in its own share. The lowest of a few readings a second
+   * apart, since the server lets go of a stream only when it has read its reset or its connection's
+   * close.
    */
-  private long heapAfterStreamsClosed() throws Exception {
+  private long keptAfterStreamsClosed(long heapBefore, String histogramBefore) throws Exception {
     String lowest = null;
     for (int i = 0; i < 3; i++) {
       Thread.sleep(1000);
       String h = server.histogram();
-      if (lowest == null || Heap.liveBytes(h) < Heap.liveBytes(lowest)) {
+      if (lowest == null || live(h) < live(lowest)) {
         lowest = h;
       }
     }
     if (!config.histogramDir().isEmpty()) {
       ServerProcess.writeHistogram(histogramFile("closed"), lowest);
     }
-    return Heap.liveBytes(lowest);
+    long xdsLeft = Math.max(0, xdsClassBytes(lowest) - xdsClassBytes(histogramBefore));
+    return live(lowest) - heapBefore - xdsLeft;
+  }
+
+  /** The live heap in a histogram of the server; a failed {@code jcmd} fails the run. */
+  private static long live(String histogram) {
+    long bytes = Heap.liveBytes(histogram);
+    if (bytes < 0) {
+      throw new IllegalStateException("no class histogram from jcmd: " + histogram);
+    }
+    return bytes;
   }
 
   private java.nio.file.Path histogramFile(String when) {

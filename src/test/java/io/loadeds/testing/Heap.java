@@ -7,9 +7,10 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
- * The JVM's live heap as its class histogram reports it (the histogram collects garbage first, so
- * its figures do not depend on when the collector last ran). For tests that assert what something
- * costs in memory. Stateless; a full GC per call.
+ * A live heap as a class histogram reports it (the histogram collects garbage first, so its figures
+ * do not depend on when the collector last ran): this JVM's, for tests that assert what something
+ * costs in memory (a full GC per call), or any JVM's from the text {@code jcmd GC.class_histogram}
+ * printed (the bench's servers). Stateless.
  */
 public final class Heap {
   // "Total      123456      7890123"
