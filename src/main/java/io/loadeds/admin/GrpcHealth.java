@@ -35,7 +35,9 @@ import java.util.Set;
  * Watch stream keeps its state on the context of its call.
  */
 public final class GrpcHealth {
-  static final String SERVICE = "grpc.health.v1.Health";
+  /** The gRPC service name. */
+  public static final String SERVICE = "grpc.health.v1.Health";
+
   private static final int SERVING = 1;
   private static final int NOT_SERVING = 2;
   private static final int SERVICE_UNKNOWN = 3;

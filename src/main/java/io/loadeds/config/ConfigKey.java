@@ -238,6 +238,14 @@ public record ConfigKey(
               c -> Integer.toString(c.limits().maxStreams()),
               (c, v) -> c.withLimits(c.limits().withMaxStreams(integer("limits.maxStreams", v)))),
           new ConfigKey(
+              "limits.maxOtherStreams",
+              "gRPC health checks and watches and ext_proc exchanges open at once in total; more"
+                  + " end with RESOURCE_EXHAUSTED",
+              c -> Integer.toString(c.limits().maxOtherStreams()),
+              (c, v) ->
+                  c.withLimits(
+                      c.limits().withMaxOtherStreams(integer("limits.maxOtherStreams", v)))),
+          new ConfigKey(
               "cluster.enabled",
               "Run as one replica of several sharing one registry (Hazelcast); see cluster.members",
               c -> Boolean.toString(c.cluster().enabled()),

@@ -11,21 +11,34 @@ package io.loadeds.config;
  *     more end at once with RESOURCE_EXHAUSTED
  * @param maxStreams gRPC xDS streams open at once in total (default 10000); more end at once with
  *     RESOURCE_EXHAUSTED
+ * @param maxOtherStreams gRPC health checks and watches and ext_proc exchanges open at once in
+ *     total (default 10000), which the two xDS limits do not count; more end at once with
+ *     RESOURCE_EXHAUSTED
  */
 public record LimitsConfig(
     int maxEndpointsPerCluster,
     int maxClusters,
     int registrationsPerSecondPerClient,
     int maxStreamsPerConnection,
-    int maxStreams) {
+    int maxStreams,
+    int maxOtherStreams) {
+  private static final int DEFAULT_STREAMS_PER_CONNECTION = 100;
+  private static final int DEFAULT_STREAMS = 10_000;
+
   public static LimitsConfig defaults() {
-    return new LimitsConfig(10_000, 10_000, 200, 100, 10_000);
+    return new LimitsConfig(10_000, 10_000, 200);
   }
 
   /** The limits with the default stream limits. */
   public LimitsConfig(
       int maxEndpointsPerCluster, int maxClusters, int registrationsPerSecondPerClient) {
-    this(maxEndpointsPerCluster, maxClusters, registrationsPerSecondPerClient, 100, 10_000);
+    this(
+        maxEndpointsPerCluster,
+        maxClusters,
+        registrationsPerSecondPerClient,
+        DEFAULT_STREAMS_PER_CONNECTION,
+        DEFAULT_STREAMS,
+        DEFAULT_STREAMS);
   }
 
   public LimitsConfig validate() {
@@ -35,12 +48,18 @@ public record LimitsConfig(
         "limits.registrationsPerSecondPerClient", registrationsPerSecondPerClient, 0, 1_000_000);
     Checks.range("limits.maxStreamsPerConnection", maxStreamsPerConnection, 1, 1_000_000);
     Checks.range("limits.maxStreams", maxStreams, 1, 10_000_000);
+    Checks.range("limits.maxOtherStreams", maxOtherStreams, 1, 10_000_000);
     return this;
   }
 
   public LimitsConfig withMaxEndpointsPerCluster(int v) {
     return new LimitsConfig(
-        v, maxClusters, registrationsPerSecondPerClient, maxStreamsPerConnection, maxStreams);
+        v,
+        maxClusters,
+        registrationsPerSecondPerClient,
+        maxStreamsPerConnection,
+        maxStreams,
+        maxOtherStreams);
   }
 
   public LimitsConfig withMaxClusters(int v) {
@@ -49,17 +68,28 @@ public record LimitsConfig(
         v,
         registrationsPerSecondPerClient,
         maxStreamsPerConnection,
-        maxStreams);
+        maxStreams,
+        maxOtherStreams);
   }
 
   public LimitsConfig withRegistrationsPerSecondPerClient(int v) {
     return new LimitsConfig(
-        maxEndpointsPerCluster, maxClusters, v, maxStreamsPerConnection, maxStreams);
+        maxEndpointsPerCluster,
+        maxClusters,
+        v,
+        maxStreamsPerConnection,
+        maxStreams,
+        maxOtherStreams);
   }
 
   public LimitsConfig withMaxStreamsPerConnection(int v) {
     return new LimitsConfig(
-        maxEndpointsPerCluster, maxClusters, registrationsPerSecondPerClient, v, maxStreams);
+        maxEndpointsPerCluster,
+        maxClusters,
+        registrationsPerSecondPerClient,
+        v,
+        maxStreams,
+        maxOtherStreams);
   }
 
   public LimitsConfig withMaxStreams(int v) {
@@ -68,6 +98,17 @@ public record LimitsConfig(
         maxClusters,
         registrationsPerSecondPerClient,
         maxStreamsPerConnection,
+        v,
+        maxOtherStreams);
+  }
+
+  public LimitsConfig withMaxOtherStreams(int v) {
+    return new LimitsConfig(
+        maxEndpointsPerCluster,
+        maxClusters,
+        registrationsPerSecondPerClient,
+        maxStreamsPerConnection,
+        maxStreams,
         v);
   }
 }

@@ -39,11 +39,12 @@ final class HttpVerticle extends VerticleBase {
       ServerMetrics metrics,
       GrpcHealth health,
       LrsService lrs,
-      ExtProcService extProc) {}
+      ExtProcService extProc,
+      OtherStreamLimit otherStreams) {}
 
   // Added to limits.maxStreamsPerConnection for the HTTP/2 cap, so that xDS streams meet the limit
-  // first; the streams the limit does not count (health watches, ext_proc exchanges) are held only
-  // by the cap. 100 is Vert.x's own cap.
+  // first; the streams that limit does not count (health, ext_proc) share these 100 on a
+  // connection, and limits.maxOtherStreams in total (OtherStreamLimit). 100 is Vert.x's own cap.
   private static final long UNCOUNTED_STREAMS =
       HttpServerOptions.DEFAULT_INITIAL_SETTINGS_MAX_CONCURRENT_STREAMS;
 
@@ -108,7 +109,7 @@ final class HttpVerticle extends VerticleBase {
             .createHttpServer(options)
             .invalidRequestHandler(FramingFaults::invalidRequest)
             .connectionHandler(FlushBatching::install)
-            .requestHandler(req -> dispatch(req, grpc, router));
+            .requestHandler(req -> dispatch(req, grpc, router, services.otherStreams()));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
 
@@ -184,13 +185,16 @@ final class HttpVerticle extends VerticleBase {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
+  private static void dispatch(
+      HttpServerRequest req, GrpcServer grpc, Router router, OtherStreamLimit otherStreams) {
     if (!FramingFaults.acceptable(req)) {
       return;
     }
     String type = req.getHeader("content-type");
     if (type != null && type.startsWith("application/grpc")) {
-      grpc.handle(req);
+      if (otherStreams.admit(req)) {
+        grpc.handle(req);
+      }
     } else {
       router.handle(req);
     }

@@ -187,7 +187,16 @@ public final class LoadEdsServer {
                 config.limits().maxStreamsPerConnection(), config.limits().maxStreams()));
     HttpVerticle.Services services =
         new HttpVerticle.Services(
-            api, xds, admin, metrics, new GrpcHealth(readiness, healthNames()), lrs, extProc);
+            api,
+            xds,
+            admin,
+            metrics,
+            new GrpcHealth(readiness, healthNames()),
+            lrs,
+            extProc,
+            new OtherStreamLimit(
+                config.limits().maxOtherStreams(),
+                Set.of(GrpcHealth.SERVICE, ExtProcService.SERVICE)));
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();

@@ -1,0 +1,78 @@
+package io.loadeds.transport;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Bounds, on every connection together, the gRPC streams that the xDS limits do not count: those of
+ * the health service and of ext_proc ({@code limits.maxOtherStreams}).
+ *
+ * <p>Why: a health watch stays open for as long as its client keeps it, and so may an ext_proc
+ * exchange waiting for its next phase; each holds the transport's state of an HTTP/2 stream (about
+ * 7 KB). The HTTP/2 settings bound them per connection, but nothing bounded the connections, so a
+ * client opening watches over ever more connections could fill the heap and take the xDS service
+ * down with it.
+ *
+ * <p>A stream above the limit is answered before the gRPC server sees it, in one HEADERS frame
+ * (gRPC's trailers-only form): RESOURCE_EXHAUSTED and a message naming the limit. An admitted
+ * stream gives its place back when its HTTP/2 stream closes, whichever side ends it and however: a
+ * response's close handler runs once for every HTTP/2 stream, also on reset and on the connection's
+ * close. Only HTTP/2 is counted; gRPC-Web over HTTP/1.1 carries one call at a time per connection.
+ * Thread-safe: the count is atomic; {@link #admit} runs on the request's event loop.
+ */
+final class OtherStreamLimit {
+  private static final System.Logger LOG = System.getLogger(OtherStreamLimit.class.getName());
+
+  private final int max;
+  private final Set<String> services;
+  private final AtomicInteger open = new AtomicInteger();
+
+  /**
+   * @param max {@code limits.maxOtherStreams}
+   * @param services the gRPC service names whose streams are counted
+   */
+  OtherStreamLimit(int max, Set<String> services) {
+    this.max = max;
+    this.services = Set.copyOf(services);
+  }
+
+  /**
+   * Takes a place for {@code req} when it is a stream this limit counts. Returns whether the
+   * request may go on to the gRPC server; when it may not, it has been answered.
+   */
+  boolean admit(HttpServerRequest req) {
+    if (req.version() != HttpVersion.HTTP_2 || !services.contains(serviceOf(req.path()))) {
+      return true;
+    }
+    if (open.incrementAndGet() > max) {
+      open.decrementAndGet();
+      String refused =
+          "more than limits.maxOtherStreams " + max + " health and ext_proc streams open";
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "refused gRPC stream {0} from {1}: {2}",
+          req.path(),
+          req.connection().remoteAddress(),
+          refused);
+      req.response()
+          // The framing the client asked for (gRPC or gRPC-Web); both take a trailers-only answer.
+          .putHeader("content-type", req.getHeader("content-type"))
+          .putHeader("grpc-status", Integer.toString(GrpcStatus.RESOURCE_EXHAUSTED.code))
+          // Printable ASCII without '%', so no percent-encoding is needed.
+          .putHeader("grpc-message", refused)
+          .end();
+      return false;
+    }
+    req.response().closeHandler(v -> open.decrementAndGet());
+    return true;
+  }
+
+  /** The service of a gRPC path, {@code /package.Service/Method}; empty when it has none. */
+  private static String serviceOf(String path) {
+    int slash = path == null ? -1 : path.lastIndexOf('/');
+    return slash <= 0 ? "" : path.substring(1, slash);
+  }
+}

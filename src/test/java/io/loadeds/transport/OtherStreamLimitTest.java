@@ -1,0 +1,241 @@
+package io.loadeds.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.envoyproxy.envoy.config.core.v3.HeaderMap;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.loadeds.config.ExtProcConfig;
+import io.loadeds.config.HttpConfig;
+import io.loadeds.config.LimitsConfig;
+import io.loadeds.config.ServerConfig;
+import io.loadeds.config.XdsConfig;
+import io.loadeds.snapshot.ResourceType;
+import io.loadeds.xds.TestServer;
+import io.loadeds.xds.XdsStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code limits.maxOtherStreams}: health and ext_proc streams together, on every connection, stop
+ * at the limit with RESOURCE_EXHAUSTED naming it; xDS streams are not held back by them; a stream
+ * gives its place back however it ends (cancelled, ended by the server, its connection closed).
+ */
+class OtherStreamLimitTest {
+  private static final String LIMIT = "limits.maxOtherStreams 2";
+
+  private TestServer server;
+
+  @BeforeEach
+  void start() {
+    server =
+        TestServer.start(
+            ServerConfig.defaults()
+                .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(1))
+                .withXds(XdsConfig.defaults().withWarmUp(Duration.ZERO))
+                .withLimits(LimitsConfig.defaults().withMaxOtherStreams(2))
+                .withExtProc(ExtProcConfig.defaults().withProcessors(List.of("request-id"))));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  /** A client-side stream: what it received, how it ended, and a way to cancel it. */
+  private static final class Call<Q, R> implements ClientResponseObserver<Q, R> {
+    final BlockingQueue<R> received = new LinkedBlockingQueue<>();
+    final CompletableFuture<Status> status = new CompletableFuture<>();
+    ClientCallStreamObserver<Q> requests;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<Q> stream) {
+      requests = stream;
+    }
+
+    @Override
+    public void onNext(R r) {
+      received.add(r);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      status.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      status.complete(Status.OK);
+    }
+
+    R next() throws InterruptedException {
+      R r = received.poll(10, TimeUnit.SECONDS);
+      assertThat(r).as("a message on the stream").isNotNull();
+      return r;
+    }
+
+    Status awaitStatus() throws Exception {
+      return status.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Call<HealthCheckRequest, HealthCheckResponse> watch(ManagedChannel channel) {
+    Call<HealthCheckRequest, HealthCheckResponse> call = new Call<>();
+    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), call);
+    return call;
+  }
+
+  /** A watch that is served: its first message says SERVING. */
+  private static Call<HealthCheckRequest, HealthCheckResponse> servedWatch(ManagedChannel channel)
+      throws InterruptedException {
+    Call<HealthCheckRequest, HealthCheckResponse> call = watch(channel);
+    assertThat(call.next().getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    return call;
+  }
+
+  private static Call<ProcessingRequest, ProcessingResponse> exchange(ManagedChannel channel) {
+    Call<ProcessingRequest, ProcessingResponse> call = new Call<>();
+    ExternalProcessorGrpc.newStub(channel).process(call);
+    call.requests.onNext(
+        ProcessingRequest.newBuilder()
+            .setRequestHeaders(
+                HttpHeaders.newBuilder()
+                    .setHeaders(
+                        HeaderMap.newBuilder()
+                            .addHeaders(HeaderValue.newBuilder().setKey(":path").setValue("/"))))
+            .build());
+    return call;
+  }
+
+  private static void assertRefused(Call<?, ?> call) throws Exception {
+    Status status = call.awaitStatus();
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).contains(LIMIT);
+    assertThat(call.received).isEmpty();
+  }
+
+  private static HealthCheckResponse.ServingStatus check(ManagedChannel channel) {
+    return HealthGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance())
+        .getStatus();
+  }
+
+  /** Waits until a health check is served again: a place was given back. */
+  private void awaitPlace(ManagedChannel channel) {
+    TestServer.await(
+        () -> {
+          try {
+            return check(channel) == HealthCheckResponse.ServingStatus.SERVING;
+          } catch (StatusRuntimeException e) {
+            return false;
+          }
+        },
+        "a free place for a health check");
+  }
+
+  @Test
+  void healthAndExtProcStreamsShareTheLimitAcrossConnections() throws Exception {
+    servedWatch(server.channel());
+    Call<ProcessingRequest, ProcessingResponse> served = exchange(server.channel());
+    assertThat(served.next().hasRequestHeaders()).isTrue();
+
+    // Full: a third stream of either service, on any connection, is refused at once.
+    assertRefused(watch(server.channel()));
+    assertRefused(exchange(server.channel()));
+    assertThatThrownBy(() -> check(server.channel()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).contains(LIMIT);
+            });
+
+    // xDS streams have limits of their own and are served while these are full.
+    server.register("a", "a1", 8080);
+    server.awaitPublished("a");
+    XdsStream ads =
+        new XdsStream(
+            AggregatedDiscoveryServiceGrpc.newStub(server.channel())::streamAggregatedResources);
+    assertThat(ads.subscribe(ResourceType.ENDPOINT, "a").getResourcesCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamGivesItsPlaceBackHoweverItEnds() throws Exception {
+    ManagedChannel channel = server.channel();
+    // Cancelled by the client (an HTTP/2 reset).
+    Call<HealthCheckRequest, HealthCheckResponse> cancelled = servedWatch(channel);
+    servedWatch(channel);
+    assertRefused(watch(channel));
+    cancelled.requests.cancel("done watching", null);
+    awaitPlace(channel);
+
+    // Ended in the ordinary way: the exchange half-closes and the server ends it with OK.
+    Call<ProcessingRequest, ProcessingResponse> ex = exchange(channel);
+    ex.next();
+    assertRefused(watch(channel));
+    ex.requests.onCompleted();
+    assertThat(ex.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
+    awaitPlace(channel);
+
+    // Its connection closed: every place the connection held comes back.
+    ManagedChannel other = server.channel();
+    servedWatch(other);
+    assertRefused(watch(channel));
+    other.shutdownNow();
+    awaitPlace(channel);
+
+    // Nothing leaked on the way: with every stream gone, exactly two places again.
+    channel.shutdownNow();
+    TestServer.await(
+        () -> {
+          try {
+            return watchesServed(server.channel(), 2);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        "exactly two watches served at once");
+  }
+
+  /**
+   * Opens {@code n} watches on {@code channel}, a new connection: true when all were served and the
+   * next is refused, false (and the connection closed) when one of the {@code n} was refused.
+   */
+  private static boolean watchesServed(ManagedChannel channel, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      Call<HealthCheckRequest, HealthCheckResponse> w = watch(channel);
+      HealthCheckResponse first = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (first == null && !w.status.isDone() && System.nanoTime() < deadline) {
+        first = w.received.poll(50, TimeUnit.MILLISECONDS);
+      }
+      if (first == null) {
+        channel.shutdownNow();
+        return false;
+      }
+    }
+    assertRefused(watch(channel));
+    return true;
+  }
+}
