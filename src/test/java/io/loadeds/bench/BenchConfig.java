@@ -26,8 +26,9 @@ import java.util.List;
  *   <tr><td>bench.settleSeconds</td><td>up to 100 s more of them while the server's JIT
  *       compilers are still busy, see {@link Runner} (quick: 0); at 40 s the stand-in's were still
  *       busy in fanout-1000, one run in three rounds, and quiet after 55 to 60 s</td></tr>
- *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, of fanout-1 and of churn-100,
- *       whose ratios (targets) vary most from run to run; figures are medians (quick: 1)</td></tr>
+ *   <tr><td>bench.rounds</td><td>3 rounds of the largest fan-out, of fanout-1, of churn-100 and
+ *       of register-100, whose ratios (targets) vary most from run to run; figures are medians
+ *       (quick: 1)</td></tr>
  *   <tr><td>bench.serverJar</td><td>target/loadeds-server.jar (under Maven always the jar just
  *       built)</td></tr>
  *   <tr><td>bench.serverJvmArgs</td><td>none; e.g. -XX:StartFlightRecording=filename=s.jfr</td></tr>

@@ -59,7 +59,12 @@ record Scenario(
     list.add(
         new Scenario("watch-1-of-10", 100, true, config.toggles(), config.rate(), 0, false, 1));
     list.add(new Scenario("register-0", 0, false, 0, 0, config.throughputSeconds(), false, 1));
-    list.add(new Scenario("register-100", 100, false, 0, 0, config.throughputSeconds(), false, 1));
+    // The stand-in's rate with 100 streams moved from 4,000/s to 12,500/s between runs of one
+    // build (ours from 57,000 to 66,000/s), so one round said more about that round than about
+    // either server: it gets the rounds as well.
+    list.add(
+        new Scenario(
+            "register-100", 100, false, 0, 0, config.throughputSeconds(), false, config.rounds()));
     return list.stream().filter(s -> config.selected(s.name())).toList();
   }
 }
