@@ -128,6 +128,7 @@ class BenchSmokeIT {
     String s = m.scenario();
     assertThat(m.requestsPerSecond()).as(s).isNotNull().isPositive();
     assertThat(m.failedRequests()).as(s).isZero();
+    assertThat(m.serverMicrosPerRequest()).as(s).isNotNull().isPositive();
     assertThat(m.lastP99()).as(s).isNull();
     assertThat(m.responsesPerChange()).as(s).isNull();
   }
@@ -163,7 +164,11 @@ class BenchSmokeIT {
           .contains("| " + s + " | last p99 ms", "| " + s + " | responses/stream/change");
     }
     for (String s : THROUGHPUT) {
-      assertThat(rows).contains("| " + s + " | registrations/s");
+      assertThat(rows)
+          .contains(
+              "| " + s + " | registrations/s",
+              "| " + s + " | server CPU us/registration",
+              "| " + s + " | harness CPU us/registration");
     }
     assertThat(rows)
         .contains(
@@ -192,6 +197,7 @@ class BenchSmokeIT {
         m.errors(),
         m.stale(),
         m.requestsPerSecond(),
+        m.requests(),
         m.failedRequests(),
         m.cpuSeconds(),
         m.harnessCpuSeconds(),

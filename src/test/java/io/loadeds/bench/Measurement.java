@@ -10,6 +10,8 @@ package io.loadeds.bench;
  * @param missed changes some watching stream never saw (not even through a later state)
  * @param errors assignments in a state the cluster never had, or older than one already seen
  * @param stale streams whose final assignments differ from the registry's final state
+ * @param requestsPerSecond REST requests answered 2xx per second (throughput scenarios)
+ * @param requests REST requests answered 2xx in the measured phase (throughput scenarios)
  * @param cpuSeconds server CPU (user + system) during the measured phase
  * @param harnessCpuSeconds the harness's own CPU in that phase (it shares the machine's cores)
  * @param heapPerStreamKb growth of the heap after a full GC per stream attached
@@ -46,6 +48,7 @@ record Measurement(
     long errors,
     long stale,
     Double requestsPerSecond,
+    long requests,
     long failedRequests,
     double cpuSeconds,
     double harnessCpuSeconds,
@@ -81,6 +84,19 @@ record Measurement(
   /** The harness's own CPU per response received (decode, check, ACK), in microseconds. */
   Double harnessMicrosPerResponse() {
     return responses == 0 ? null : harnessCpuSeconds * 1e6 / responses;
+  }
+
+  /**
+   * Server CPU per REST request answered, in microseconds (throughput scenarios): what one
+   * registration costs the server, whatever the rate the shared cores allowed.
+   */
+  Double serverMicrosPerRequest() {
+    return requests == 0 ? null : cpuSeconds * 1e6 / requests;
+  }
+
+  /** The harness's own CPU per REST request answered (its HTTP client), in microseconds. */
+  Double harnessMicrosPerRequest() {
+    return requests == 0 ? null : harnessCpuSeconds * 1e6 / requests;
   }
 
   boolean clean() {

@@ -144,6 +144,15 @@ final class Report {
           scenario.equals("register-0")
               ? ">= 1.5"
               : scenario.equals("register-100") ? ">= 10" : null);
+      // What a registration costs each side: with the harness's client on the same two cores,
+      // these bound the rate either server can show here.
+      add(list, scenario, "server CPU us/registration", Measurement::serverMicrosPerRequest, null);
+      add(
+          list,
+          scenario,
+          "harness CPU us/registration",
+          Measurement::harnessMicrosPerRequest,
+          null);
       add(list, scenario, "heap KB/stream", Measurement::heapPerStreamKb, "<= 0.5");
       // The total split: what the gRPC transport keeps per stream (Vert.x / Netty HTTP/2 for ours),
       // measured with idle health Watch streams; what is still there once the streams closed; and
