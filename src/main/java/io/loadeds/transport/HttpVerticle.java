@@ -43,8 +43,9 @@ final class HttpVerticle extends VerticleBase {
       OtherStreamLimit otherStreams) {}
 
   // Added to limits.maxStreamsPerConnection for the HTTP/2 cap, so that xDS streams meet the limit
-  // first; the streams that limit does not count (health, ext_proc) share these 100 on a
-  // connection, and limits.maxOtherStreams in total (OtherStreamLimit). 100 is Vert.x's own cap.
+  // first; the streams that limit does not count (health, ext_proc) are held on a connection only
+  // by this cap, and in total by limits.maxOtherStreams (OtherStreamLimit). 100 is Vert.x's own
+  // cap.
   private static final long UNCOUNTED_STREAMS =
       HttpServerOptions.DEFAULT_INITIAL_SETTINGS_MAX_CONCURRENT_STREAMS;
 

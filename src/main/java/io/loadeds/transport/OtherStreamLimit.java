@@ -1,5 +1,6 @@
 package io.loadeds.transport;
 
+import io.loadeds.logging.ClientText;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.common.GrpcStatus;
@@ -44,7 +45,7 @@ final class OtherStreamLimit {
    * request may go on to the gRPC server; when it may not, it has been answered.
    */
   boolean admit(HttpServerRequest req) {
-    if (req.version() != HttpVersion.HTTP_2 || !services.contains(serviceOf(req.path()))) {
+    if (!services.contains(serviceOf(req.path()))) {
       return true;
     }
     if (open.incrementAndGet() > max) {
@@ -54,7 +55,7 @@ final class OtherStreamLimit {
       LOG.log(
           System.Logger.Level.WARNING,
           "refused gRPC stream {0} from {1}: {2}",
-          req.path(),
+          ClientText.printable(req.path()),
           req.connection().remoteAddress(),
           refused);
       req.response()
@@ -66,7 +67,15 @@ final class OtherStreamLimit {
           .end();
       return false;
     }
-    req.response().closeHandler(v -> open.decrementAndGet());
+    // Nothing else sets these handlers on a gRPC response (Vert.x's gRPC server does not): one
+    // set later would replace this one and leak the place.
+    if (req.version() == HttpVersion.HTTP_2) {
+      req.response().closeHandler(v -> open.decrementAndGet());
+    } else {
+      // gRPC-Web over HTTP/1.1: Vert.x calls the end handler once, when the response is written
+      // or when the connection closes first.
+      req.response().endHandler(v -> open.decrementAndGet());
+    }
     return true;
   }
 

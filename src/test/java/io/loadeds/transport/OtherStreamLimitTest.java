@@ -238,4 +238,47 @@ class OtherStreamLimitTest {
     assertRefused(watch(channel));
     return true;
   }
+
+  /**
+   * gRPC-Web over HTTP/1.1 is one call per connection, but connections are not bounded: its watches
+   * count too, and a connection's close gives its place back.
+   */
+  @Test
+  void grpcWebWatchesOverHttp1CountToo() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClient client =
+          vertx.createHttpClient(
+              new io.vertx.core.http.HttpClientOptions()
+                  .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_1_1)
+                  .setKeepAlive(false),
+              new io.vertx.core.http.PoolOptions().setHttp1MaxSize(4));
+      // An empty HealthCheckRequest in a gRPC-Web frame: flag 0, length 0.
+      io.vertx.core.buffer.Buffer frame = io.vertx.core.buffer.Buffer.buffer(new byte[5]);
+      java.util.concurrent.Callable<io.vertx.core.http.HttpClientResponse> watch =
+          () ->
+              client
+                  .request(
+                      new io.vertx.core.http.RequestOptions()
+                          .setMethod(io.vertx.core.http.HttpMethod.POST)
+                          .setHost("127.0.0.1")
+                          .setPort(server.port())
+                          .setURI("/grpc.health.v1.Health/Watch")
+                          .putHeader("content-type", "application/grpc-web+proto"))
+                  .compose(r -> r.send(frame))
+                  .await(10, TimeUnit.SECONDS);
+      io.vertx.core.http.HttpClientResponse first = watch.call();
+      io.vertx.core.http.HttpClientResponse second = watch.call();
+      assertThat(first.getHeader("grpc-status")).isNull(); // open: its status comes at the end
+      assertThat(second.getHeader("grpc-status")).isNull();
+      io.vertx.core.http.HttpClientResponse third = watch.call();
+      assertThat(third.getHeader("grpc-status")).isEqualTo("8");
+      assertThat(third.getHeader("grpc-message")).contains(LIMIT);
+
+      first.request().connection().close();
+      awaitPlace(server.channel());
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
