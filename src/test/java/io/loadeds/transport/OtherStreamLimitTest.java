@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code limits.maxOtherStreams}: health and ext_proc streams together, on every connection, stop
  * at the limit with RESOURCE_EXHAUSTED naming it; xDS streams are not held back by them; a stream
- * gives its place back however it ends (cancelled, ended by the server, its connection closed).
+ * gives its place back however it ends (cancelled, ended by the server, its connection closed). Two
+ * event loops: connections land on both, so a count kept per loop would let four through.
  */
 class OtherStreamLimitTest {
   private static final String LIMIT = "limits.maxOtherStreams 2";
@@ -51,7 +52,7 @@ class OtherStreamLimitTest {
     server =
         TestServer.start(
             ServerConfig.defaults()
-                .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(1))
+                .withHttp(HttpConfig.defaults().withHost("127.0.0.1").withPort(0).withEventLoops(2))
                 .withXds(XdsConfig.defaults().withWarmUp(Duration.ZERO))
                 .withLimits(LimitsConfig.defaults().withMaxOtherStreams(2))
                 .withExtProc(ExtProcConfig.defaults().withProcessors(List.of("request-id"))));
