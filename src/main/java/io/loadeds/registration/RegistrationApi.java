@@ -6,9 +6,6 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.PUT;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.loadeds.registry.ClusterView;
 import io.loadeds.registry.EndpointKey;
 import io.loadeds.registry.LoadReport;
 import io.loadeds.registry.Registration;
@@ -191,12 +188,7 @@ public final class RegistrationApi {
   }
 
   private void listClusters(RoutingContext ctx) {
-    ObjectNode out = Json.object();
-    ArrayNode clusters = out.putArray("clusters");
-    for (ClusterView c : registry.clusters()) {
-      clusters.add(EndpointJson.clusterSummary(c, versions.endpointsVersion(c.name())));
-    }
-    Json.send(ctx, 200, out);
+    Json.send(ctx, 200, EndpointJson.clusterList(registry.clusters(), versions::endpointsVersion));
   }
 
   private void getCluster(RoutingContext ctx) {
