@@ -38,6 +38,9 @@ public final class GrpcHealth {
   /** The gRPC service name. */
   public static final String SERVICE = "grpc.health.v1.Health";
 
+  /** The path of the {@code Check} method, as a gRPC request names it. */
+  public static final String CHECK_PATH = "/" + SERVICE + "/Check";
+
   private static final int SERVING = 1;
   private static final int NOT_SERVING = 2;
   private static final int SERVICE_UNKNOWN = 3;

@@ -239,8 +239,8 @@ public record ConfigKey(
               (c, v) -> c.withLimits(c.limits().withMaxStreams(integer("limits.maxStreams", v)))),
           new ConfigKey(
               "limits.maxOtherStreams",
-              "gRPC health checks and watches and ext_proc exchanges open at once in total; more"
-                  + " end with RESOURCE_EXHAUSTED",
+              "gRPC health watches and ext_proc exchanges open at once in total, and apart from"
+                  + " them health checks; more end with RESOURCE_EXHAUSTED",
               c -> Integer.toString(c.limits().maxOtherStreams()),
               (c, v) ->
                   c.withLimits(

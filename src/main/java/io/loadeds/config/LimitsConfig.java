@@ -11,9 +11,9 @@ package io.loadeds.config;
  *     more end at once with RESOURCE_EXHAUSTED
  * @param maxStreams gRPC xDS streams open at once in total (default 10000); more end at once with
  *     RESOURCE_EXHAUSTED
- * @param maxOtherStreams gRPC health checks and watches and ext_proc exchanges open at once in
- *     total (default 10000), which the two xDS limits do not count; more end at once with
- *     RESOURCE_EXHAUSTED
+ * @param maxOtherStreams gRPC health watches and ext_proc exchanges open at once in total (default
+ *     10000), which the two xDS limits do not count, and apart from them health checks, against the
+ *     same number; more end at once with RESOURCE_EXHAUSTED
  */
 public record LimitsConfig(
     int maxEndpointsPerCluster,

@@ -196,7 +196,8 @@ public final class LoadEdsServer {
             extProc,
             new OtherStreamLimit(
                 config.limits().maxOtherStreams(),
-                Set.of(GrpcHealth.SERVICE, ExtProcService.SERVICE)));
+                Set.of(GrpcHealth.SERVICE, ExtProcService.SERVICE),
+                Set.of(GrpcHealth.CHECK_PATH)));
     // Port 0 (tests) becomes -1: Vert.x lets servers that bind the same negative port share one
     // random port, so every event loop's instance serves the port the first one got.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();

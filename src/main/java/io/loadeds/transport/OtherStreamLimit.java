@@ -17,27 +17,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client opening watches over ever more connections could fill the heap and take the xDS service
  * down with it.
  *
+ * <p>Health {@code Check} calls are counted apart, against a limit of the same size: a probe (a
+ * Kubernetes gRPC probe, a load balancer's check) must still get its answer while watches and
+ * ext_proc exchanges fill their share, or a flood of idle watches would get a healthy replica
+ * restarted. They are counted at all because a client can hold a {@code Check} open by never
+ * sending its request.
+ *
  * <p>A stream above the limit is answered before the gRPC server sees it, in one HEADERS frame
  * (gRPC's trailers-only form): RESOURCE_EXHAUSTED and a message naming the limit. An admitted
  * stream gives its place back when its HTTP/2 stream closes, whichever side ends it and however: a
  * response's close handler runs once for every HTTP/2 stream, also on reset and on the connection's
- * close. Only HTTP/2 is counted; gRPC-Web over HTTP/1.1 carries one call at a time per connection.
- * Thread-safe: the count is atomic; {@link #admit} runs on the request's event loop.
+ * close. gRPC-Web calls over HTTP/1.1 count too (one per connection, but connections are not
+ * bounded) and give their place back in the response's end handler, which Vert.x calls once, when
+ * the response is written or when the connection closes first. Thread-safe: the counts are atomic;
+ * {@link #admit} runs on the request's event loop.
  */
 final class OtherStreamLimit {
   private static final System.Logger LOG = System.getLogger(OtherStreamLimit.class.getName());
 
   private final int max;
   private final Set<String> services;
+  private final Set<String> apart;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger openApart = new AtomicInteger();
 
   /**
    * @param max {@code limits.maxOtherStreams}
-   * @param services the gRPC service names whose streams are counted
+   * @param services the gRPC service names whose streams are counted together
+   * @param apart gRPC method paths ({@code /package.Service/Method}) counted in a pool of their
+   *     own, of the same size, even when their service is among {@code services}
    */
-  OtherStreamLimit(int max, Set<String> services) {
+  OtherStreamLimit(int max, Set<String> services, Set<String> apart) {
     this.max = max;
     this.services = Set.copyOf(services);
+    this.apart = Set.copyOf(apart);
   }
 
   /**
@@ -45,13 +58,20 @@ final class OtherStreamLimit {
    * request may go on to the gRPC server; when it may not, it has been answered.
    */
   boolean admit(HttpServerRequest req) {
-    if (!services.contains(serviceOf(req.path()))) {
+    AtomicInteger pool;
+    String what;
+    if (apart.contains(req.path())) {
+      pool = openApart;
+      what = "calls of " + req.path();
+    } else if (services.contains(serviceOf(req.path()))) {
+      pool = open;
+      what = "health and ext_proc streams";
+    } else {
       return true;
     }
-    if (open.incrementAndGet() > max) {
-      open.decrementAndGet();
-      String refused =
-          "more than limits.maxOtherStreams " + max + " health and ext_proc streams open";
+    if (pool.incrementAndGet() > max) {
+      pool.decrementAndGet();
+      String refused = "more than limits.maxOtherStreams " + max + " " + what + " open";
       LOG.log(
           System.Logger.Level.WARNING,
           "refused gRPC stream {0} from {1}: {2}",
@@ -70,11 +90,11 @@ final class OtherStreamLimit {
     // Nothing else sets these handlers on a gRPC response (Vert.x's gRPC server does not): one
     // set later would replace this one and leak the place.
     if (req.version() == HttpVersion.HTTP_2) {
-      req.response().closeHandler(v -> open.decrementAndGet());
+      req.response().closeHandler(v -> pool.decrementAndGet());
     } else {
       // gRPC-Web over HTTP/1.1: Vert.x calls the end handler once, when the response is written
       // or when the connection closes first.
-      req.response().endHandler(v -> open.decrementAndGet());
+      req.response().endHandler(v -> pool.decrementAndGet());
     }
     return true;
   }

@@ -10,7 +10,10 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -29,6 +32,7 @@ import io.loadeds.xds.XdsStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +41,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code limits.maxOtherStreams}: health and ext_proc streams together, on every connection, stop
- * at the limit with RESOURCE_EXHAUSTED naming it; xDS streams are not held back by them; a stream
- * gives its place back however it ends (cancelled, ended by the server, its connection closed). Two
- * event loops: connections land on both, so a count kept per loop would let four through.
+ * {@code limits.maxOtherStreams}: health watches and ext_proc streams together, on every
+ * connection, stop at the limit with RESOURCE_EXHAUSTED naming it; health checks have a pool of
+ * their own, so a probe is answered while watches fill theirs; xDS streams are not held back by
+ * them; a stream gives its place back however it ends (cancelled, ended by the server, its
+ * connection closed). Two event loops: connections land on both, so a count kept per loop would let
+ * four through.
  */
 class OtherStreamLimitTest {
   private static final String LIMIT = "limits.maxOtherStreams 2";
@@ -142,17 +148,34 @@ class OtherStreamLimitTest {
         .getStatus();
   }
 
-  /** Waits until a health check is served again: a place was given back. */
-  private void awaitPlace(ManagedChannel channel) {
-    TestServer.await(
-        () -> {
-          try {
-            return check(channel) == HealthCheckResponse.ServingStatus.SERVING;
-          } catch (StatusRuntimeException e) {
-            return false;
-          }
-        },
-        "a free place for a health check");
+  /**
+   * Opens calls with {@code open} until one is served (its first message arrives), for up to 10 s:
+   * a place that was given back is free again. The served call keeps the place.
+   */
+  private static <Q, R> Call<Q, R> awaitServed(Callable<Call<Q, R>> open) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Call<Q, R> call = open.call();
+      R first = null;
+      while (first == null && !call.status.isDone() && System.nanoTime() < deadline) {
+        first = call.received.poll(20, TimeUnit.MILLISECONDS);
+      }
+      if (first != null) {
+        return call;
+      }
+      call.requests.cancel("refused or too slow", null);
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no place was given back within 10 s");
+  }
+
+  /** A health check held open: its request is never sent, so it waits for it. */
+  private static ClientCall<HealthCheckRequest, HealthCheckResponse> heldCheck(
+      ManagedChannel channel) {
+    ClientCall<HealthCheckRequest, HealthCheckResponse> call =
+        channel.newCall(HealthGrpc.getCheckMethod(), CallOptions.DEFAULT);
+    call.start(new ClientCall.Listener<>() {}, new Metadata());
+    return call;
   }
 
   @Test
@@ -164,13 +187,8 @@ class OtherStreamLimitTest {
     // Full: a third stream of either service, on any connection, is refused at once.
     assertRefused(watch(server.channel()));
     assertRefused(exchange(server.channel()));
-    assertThatThrownBy(() -> check(server.channel()))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-              assertThat(e.getStatus().getDescription()).contains(LIMIT);
-            });
+    // A probe is still answered: checks are counted apart.
+    assertThat(check(server.channel())).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
     // xDS streams have limits of their own and are served while these are full.
     server.register("a", "a1", 8080);
@@ -186,25 +204,28 @@ class OtherStreamLimitTest {
     ManagedChannel channel = server.channel();
     // Cancelled by the client (an HTTP/2 reset).
     Call<HealthCheckRequest, HealthCheckResponse> cancelled = servedWatch(channel);
-    servedWatch(channel);
+    Call<HealthCheckRequest, HealthCheckResponse> held = servedWatch(channel);
     assertRefused(watch(channel));
     cancelled.requests.cancel("done watching", null);
-    awaitPlace(channel);
+    Call<HealthCheckRequest, HealthCheckResponse> next = awaitServed(() -> watch(channel));
+    assertRefused(watch(channel));
 
     // Ended in the ordinary way: the exchange half-closes and the server ends it with OK.
-    Call<ProcessingRequest, ProcessingResponse> ex = exchange(channel);
-    ex.next();
+    next.requests.cancel("done watching", null);
+    Call<ProcessingRequest, ProcessingResponse> ex = awaitServed(() -> exchange(channel));
     assertRefused(watch(channel));
     ex.requests.onCompleted();
     assertThat(ex.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
-    awaitPlace(channel);
+    next = awaitServed(() -> watch(channel));
+    assertRefused(watch(channel));
 
     // Its connection closed: every place the connection held comes back.
     ManagedChannel other = server.channel();
-    servedWatch(other);
+    held.requests.cancel("done watching", null);
+    awaitServed(() -> watch(other));
     assertRefused(watch(channel));
     other.shutdownNow();
-    awaitPlace(channel);
+    awaitServed(() -> watch(channel));
 
     // Nothing leaked on the way: with every stream gone, exactly two places again.
     channel.shutdownNow();
@@ -217,6 +238,38 @@ class OtherStreamLimitTest {
           }
         },
         "exactly two watches served at once");
+  }
+
+  @Test
+  void healthChecksHaveAPoolOfTheirOwn() throws Exception {
+    ManagedChannel channel = server.channel();
+    servedWatch(channel);
+    servedWatch(channel);
+    assertRefused(watch(channel));
+    assertThat(check(channel)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    // Checks held open fill their own pool (of the same size), and only that.
+    ClientCall<HealthCheckRequest, HealthCheckResponse> first = heldCheck(channel);
+    heldCheck(channel);
+    assertThatThrownBy(() -> check(channel))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription())
+                  .contains(LIMIT + " calls of /grpc.health.v1.Health/Check");
+            });
+    first.cancel("probe given up", null);
+    TestServer.await(
+        () -> {
+          try {
+            return check(channel) == HealthCheckResponse.ServingStatus.SERVING;
+          } catch (StatusRuntimeException e) {
+            return false;
+          }
+        },
+        "a health check served again");
+    assertRefused(watch(channel)); // the watches' pool is still full
   }
 
   /**
@@ -277,7 +330,7 @@ class OtherStreamLimitTest {
       assertThat(third.getHeader("grpc-message")).contains(LIMIT);
 
       first.request().connection().close();
-      awaitPlace(server.channel());
+      awaitServed(() -> watch(server.channel()));
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
