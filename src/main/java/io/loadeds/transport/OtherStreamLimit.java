@@ -1,10 +1,12 @@
 package io.loadeds.transport;
 
 import io.loadeds.logging.ClientText;
+import io.loadeds.logging.ThrottledWarning;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,13 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sending its request.
  *
  * <p>A stream above the limit is answered before the gRPC server sees it, in one HEADERS frame
- * (gRPC's trailers-only form): RESOURCE_EXHAUSTED and a message naming the limit. An admitted
- * stream gives its place back when its HTTP/2 stream closes, whichever side ends it and however: a
- * response's close handler runs once for every HTTP/2 stream, also on reset and on the connection's
- * close. gRPC-Web calls over HTTP/1.1 count too (one per connection, but connections are not
- * bounded) and give their place back in the response's end handler, which Vert.x calls once, when
- * the response is written or when the connection closes first. Thread-safe: the counts are atomic;
- * {@link #admit} runs on the request's event loop.
+ * (gRPC's trailers-only form): RESOURCE_EXHAUSTED and a message naming the limit, and logged at
+ * most once a second ({@link ThrottledWarning}). An admitted stream gives its place back when its
+ * HTTP/2 stream closes, whichever side ends it and however: a response's close handler runs once
+ * for every HTTP/2 stream, also on reset and on the connection's close. gRPC-Web calls over
+ * HTTP/1.1 count too (one per connection, but connections are not bounded) and give their place
+ * back in the response's end handler, which Vert.x calls once, when the response is written or when
+ * the connection closes first. Thread-safe: the counts are atomic; {@link #admit} runs on the
+ * request's event loop.
  */
 final class OtherStreamLimit {
   private static final System.Logger LOG = System.getLogger(OtherStreamLimit.class.getName());
@@ -40,6 +43,8 @@ final class OtherStreamLimit {
   private final Set<String> apart;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger openApart = new AtomicInteger();
+  // A client past the limit may retry at once and without end: one line per second is enough.
+  private final ThrottledWarning refusals = new ThrottledWarning(LOG, TimeUnit.SECONDS.toNanos(1));
 
   /**
    * @param max {@code limits.maxOtherStreams}
@@ -72,12 +77,9 @@ final class OtherStreamLimit {
     if (pool.incrementAndGet() > max) {
       pool.decrementAndGet();
       String refused = "more than limits.maxOtherStreams " + max + " " + what + " open";
-      LOG.log(
-          System.Logger.Level.WARNING,
+      refusals.warn(
           "refused gRPC stream {0} from {1}: {2}",
-          ClientText.printable(req.path()),
-          req.connection().remoteAddress(),
-          refused);
+          ClientText.printable(req.path()), req.connection().remoteAddress(), refused);
       req.response()
           // The framing the client asked for (gRPC or gRPC-Web); both take a trailers-only answer.
           .putHeader("content-type", req.getHeader("content-type"))

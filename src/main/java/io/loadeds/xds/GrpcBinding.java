@@ -2,6 +2,7 @@ package io.loadeds.xds;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.loadeds.logging.ThrottledWarning;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -43,6 +45,11 @@ import java.util.function.Predicate;
  */
 public final class GrpcBinding {
   private static final System.Logger LOG = System.getLogger(GrpcBinding.class.getName());
+
+  // A client past a stream limit may reconnect at once and without end; one line per second is
+  // enough to tell who and why.
+  private final ThrottledWarning refusedStreams =
+      new ThrottledWarning(LOG, TimeUnit.SECONDS.toNanos(1));
 
   /** A protocol state machine for one stream, as the binding drives it. */
   public interface ProtocolStream<Q> {
@@ -167,12 +174,8 @@ public final class GrpcBinding {
     HttpConnection connection = call.connection();
     String refused = admit(connection);
     if (refused != null) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "refused xDS stream ({0}) from {1}: {2}",
-          mode,
-          connection.remoteAddress(),
-          refused);
+      refusedStreams.warn(
+          "refused xDS stream ({0}) from {1}: {2}", mode, connection.remoteAddress(), refused);
       call.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage(refused).end();
       return;
     }

@@ -241,6 +241,41 @@ class OtherStreamLimitTest {
   }
 
   @Test
+  void refusalsAreLoggedAtMostOnceASecond() throws Exception {
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(OtherStreamLimit.class.getName());
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            records.add(r);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try {
+      ManagedChannel channel = server.channel();
+      servedWatch(channel);
+      servedWatch(channel);
+      long start = System.nanoTime();
+      for (int i = 0; i < 30; i++) {
+        assertRefused(watch(channel));
+      }
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      // One line per started second at most, where one per refusal would be 30.
+      assertThat(records).hasSizeBetween(1, (int) seconds + 1);
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  @Test
   void healthChecksHaveAPoolOfTheirOwn() throws Exception {
     ManagedChannel channel = server.channel();
     servedWatch(channel);
