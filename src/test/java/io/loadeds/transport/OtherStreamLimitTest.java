@@ -45,8 +45,8 @@ import org.junit.jupiter.api.Test;
  * connection, stop at the limit with RESOURCE_EXHAUSTED naming it; health checks have a pool of
  * their own, so a probe is answered while watches fill theirs; xDS streams are not held back by
  * them; a stream gives its place back however it ends (cancelled, ended by the server, its
- * connection closed). Two event loops: connections land on both, so a count kept per loop would let
- * four through.
+ * connection closed); refusals are logged at most once a second. Two event loops: connections land
+ * on both, so a count kept per loop would let four through.
  */
 class OtherStreamLimitTest {
   private static final String LIMIT = "limits.maxOtherStreams 2";
