@@ -63,19 +63,15 @@ final class OtherStreamLimit {
    * request may go on to the gRPC server; when it may not, it has been answered.
    */
   boolean admit(HttpServerRequest req) {
-    AtomicInteger pool;
-    String what;
-    if (apart.contains(req.path())) {
-      pool = openApart;
-      what = "calls of " + req.path();
-    } else if (services.contains(serviceOf(req.path()))) {
-      pool = open;
-      what = "health and ext_proc streams";
-    } else {
+    boolean byItself = apart.contains(req.path());
+    if (!byItself && !services.contains(serviceOf(req.path()))) {
       return true;
     }
+    AtomicInteger pool = byItself ? openApart : open;
     if (pool.incrementAndGet() > max) {
       pool.decrementAndGet();
+      // The path of an apart method is one of ours: printable, no need to escape it.
+      String what = byItself ? "calls of " + req.path() : "health and ext_proc streams";
       String refused = "more than limits.maxOtherStreams " + max + " " + what + " open";
       refusals.warn(
           "refused gRPC stream {0} from {1}: {2}",
