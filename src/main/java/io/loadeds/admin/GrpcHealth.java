@@ -2,6 +2,7 @@ package io.loadeds.admin;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.loadeds.grpc.LastMessageRelease;
 import io.loadeds.logging.ClientText;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -58,17 +59,21 @@ public final class GrpcHealth {
 
   /** Registers {@code Check} and {@code Watch} on {@code server}. */
   public void bind(GrpcServer server) {
-    server.callHandler(method("Check"), call -> call.handler(first(req -> check(call, req))));
-    server.callHandler(method("Watch"), call -> call.handler(first(req -> watch(call, req))));
+    server.callHandler(method("Check"), call -> call.handler(first(call, req -> check(call, req))));
+    server.callHandler(method("Watch"), call -> call.handler(first(call, req -> watch(call, req))));
   }
 
   /**
    * Both methods take one request; a client that sends more must not answer (or watch) twice. The
-   * flag is confined to the call's context.
+   * flag is confined to the call's context. Vert.x keeps the last message of a call for as long as
+   * the call is open, and a Watch stays open as long as its client likes: with requests of up to
+   * {@code xds.maxMessageBytes} each, idle watches could hold gigabytes, so it is let go at once.
    */
-  private static Handler<Buffer> first(Handler<Buffer> handler) {
+  private static Handler<Buffer> first(
+      GrpcServerRequest<Buffer, Buffer> call, Handler<Buffer> handler) {
     boolean[] seen = {false};
     return req -> {
+      LastMessageRelease.clear(call);
       if (!seen[0]) {
         seen[0] = true;
         handler.handle(req);
@@ -116,7 +121,7 @@ public final class GrpcHealth {
           .end();
       return;
     }
-    new Watcher(call, service).start();
+    new Watcher(call, known(service)).start();
   }
 
   /**
@@ -125,16 +130,18 @@ public final class GrpcHealth {
    */
   private final class Watcher {
     private final GrpcServerRequest<Buffer, Buffer> call;
-    private final String service;
+    // Whether the service is known, not its name: the name can be megabytes, and the set of known
+    // services does not change while the server runs.
+    private final boolean known;
     private final Context context = Vertx.currentContext();
     private Readiness.Phase seen;
     private int sent = -1;
     private boolean over;
     private Runnable stopListening = () -> {};
 
-    Watcher(GrpcServerRequest<Buffer, Buffer> call, String service) {
+    Watcher(GrpcServerRequest<Buffer, Buffer> call, boolean known) {
       this.call = call;
-      this.service = service;
+      this.known = known;
     }
 
     void start() {
@@ -155,9 +162,7 @@ public final class GrpcHealth {
       seen = phase;
       // Per the health protocol, Watch of an unknown service answers SERVICE_UNKNOWN, not an error.
       int status =
-          !known(service)
-              ? SERVICE_UNKNOWN
-              : phase == Readiness.Phase.READY ? SERVING : NOT_SERVING;
+          !known ? SERVICE_UNKNOWN : phase == Readiness.Phase.READY ? SERVING : NOT_SERVING;
       if (status != sent) {
         sent = status;
         call.response().write(response(status));

@@ -13,7 +13,7 @@ import java.lang.invoke.VarHandle;
  * kept its last request and the buffer it was read into: with a 36 KB node, 66 KB per stream, ten
  * times all else the stream costs. An ext_proc exchange kept a buffered body until the next phase
  * arrived. Vert.x has no option for it: this clears the field (private, in an internal class) as
- * soon as the message is delivered. The xDS, LRS and ext_proc handlers call it first thing.
+ * soon as the message is delivered. The xDS, LRS, ext_proc and health handlers call it first thing.
  *
  * <p>If a Vert.x upgrade renames or moves the field, nothing is cleared, the server is as correct
  * as before and only larger (a warning says so, once, at the first message), and {@code
