@@ -11,10 +11,10 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.config.XdsConfig;
+import io.loadeds.testing.RecordingCall;
 import io.loadeds.transport.LoadEdsServer;
 import io.loadeds.xds.TestServer;
 import io.vertx.core.Future;
@@ -31,9 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,39 +137,9 @@ class ShutdownStreamsTest {
     assertThat(lines).contains("event: snapshot", "event: shutdown");
   }
 
-  /** What a health Watch received: each status, then how the stream ended. */
-  private static final class Watch implements StreamObserver<HealthCheckResponse> {
-    final BlockingQueue<ServingStatus> statuses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-
-    @Override
-    public void onNext(HealthCheckResponse r) {
-      statuses.add(r.getStatus());
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(Status.OK);
-    }
-
-    ServingStatus next() throws InterruptedException {
-      ServingStatus s = statuses.poll(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(s).as("a status within %s", PROMPTLY).isNotNull();
-      return s;
-    }
-
-    Status end() throws Exception {
-      return ended.get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private Watch watch(String service) {
-    Watch w = new Watch();
+  /** A health Watch of {@code service}: each status it is told, then how it ended. */
+  private RecordingCall<HealthCheckRequest, HealthCheckResponse> watch(String service) {
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> w = new RecordingCall<>();
     HealthGrpc.newStub(channel)
         .watch(HealthCheckRequest.newBuilder().setService(service).build(), w);
     return w;
@@ -179,31 +147,36 @@ class ShutdownStreamsTest {
 
   @Test
   void aHealthWatchIsToldEveryChangeAndEndsUnavailableWhenShutdownStarts() throws Exception {
-    Watch all = watch("");
-    Watch ads = watch("envoy.service.discovery.v3.AggregatedDiscoveryService");
-    Watch unknown = watch("no.such.Service");
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> all = watch("");
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> ads =
+        watch("envoy.service.discovery.v3.AggregatedDiscoveryService");
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> unknown = watch("no.such.Service");
 
-    assertThat(all.next()).as("while warming up").isEqualTo(ServingStatus.NOT_SERVING);
-    assertThat(ads.next()).isEqualTo(ServingStatus.NOT_SERVING);
-    assertThat(unknown.next()).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
+    assertThat(all.next(PROMPTLY).getStatus())
+        .as("while warming up")
+        .isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(ads.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(unknown.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
 
     server.readiness().ready(); // what the end of the warm-up does
 
-    assertThat(all.next()).isEqualTo(ServingStatus.SERVING);
-    assertThat(ads.next()).isEqualTo(ServingStatus.SERVING);
+    assertThat(all.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.SERVING);
+    assertThat(ads.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.SERVING);
     long start = System.nanoTime();
 
     closed = server.close();
 
-    assertThat(all.next()).as("at shutdown").isEqualTo(ServingStatus.NOT_SERVING);
-    assertThat(ads.next()).isEqualTo(ServingStatus.NOT_SERVING);
-    for (Watch w : List.of(all, ads, unknown)) {
-      Status end = w.end();
+    assertThat(all.next(PROMPTLY).getStatus())
+        .as("at shutdown")
+        .isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(ads.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
+    for (RecordingCall<HealthCheckRequest, HealthCheckResponse> w : List.of(all, ads, unknown)) {
+      Status end = w.awaitStatus(PROMPTLY);
       assertThat(end.getCode()).as(end.toString()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(end.getDescription()).contains("shutting down");
-      assertThat(w.statuses).as("nothing after the end").isEmpty();
+      assertThat(w.received()).as("nothing after the end").isEmpty();
     }
-    assertThat(unknown.statuses).isEmpty();
+    assertThat(unknown.received()).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .as("the watches end promptly, not after the %s grace", GRACE)
         .isLessThan(PROMPTLY);
@@ -212,29 +185,29 @@ class ShutdownStreamsTest {
 
   @Test
   void aHealthWatchSendsNothingWhenNothingChanged() throws Exception {
-    Watch w = watch("");
-    assertThat(w.next()).isEqualTo(ServingStatus.NOT_SERVING);
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> w = watch("");
+    assertThat(w.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
 
     server.readiness().warming(); // no change: still warming
     server.readiness().ready();
     server.readiness().ready();
 
-    assertThat(w.next()).isEqualTo(ServingStatus.SERVING);
-    assertThat(w.statuses.poll(300, TimeUnit.MILLISECONDS)).as("no repeated status").isNull();
+    assertThat(w.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.SERVING);
+    assertThat(w.received().poll(300, TimeUnit.MILLISECONDS)).as("no repeated status").isNull();
   }
 
   @Test
   void aWatchTheClientCancelledStopsListening() throws Exception {
     int before = server.readiness().listeners();
-    Watch w = new Watch();
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> w = new RecordingCall<>();
     Context.CancellableContext call = Context.current().withCancellation();
     call.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), w));
-    assertThat(w.next()).isEqualTo(ServingStatus.NOT_SERVING);
+    assertThat(w.next(PROMPTLY).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
     assertThat(server.readiness().listeners()).isEqualTo(before + 1);
 
     call.cancel(null);
 
-    assertThat(w.end().getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(w.awaitStatus(PROMPTLY).getCode()).isEqualTo(Status.Code.CANCELLED);
     TestServer.await(
         () -> server.readiness().listeners() == before, "the cancelled watch to stop listening");
   }

@@ -1,7 +1,5 @@
 package io.loadeds.extproc;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
@@ -13,14 +11,10 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
+import io.loadeds.testing.RecordingCall;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One ext_proc stream opened with grpc-java the way Envoy's filter opens it: one per HTTP exchange,
@@ -28,37 +22,16 @@ import java.util.concurrent.TimeUnit;
  * collected for the test thread.
  */
 final class EnvoyStream {
-  private final BlockingQueue<ProcessingResponse> answers = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Status> status = new CompletableFuture<>();
-  private ClientCallStreamObserver<ProcessingRequest> requests;
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final RecordingCall<ProcessingRequest, ProcessingResponse> call = new RecordingCall<>();
 
   EnvoyStream(Channel channel, Map<String, String> grpcMetadata) {
     Metadata md = new Metadata();
     grpcMetadata.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
     ExternalProcessorGrpc.newStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .process(
-            new ClientResponseObserver<ProcessingRequest, ProcessingResponse>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<ProcessingRequest> stream) {
-                requests = stream;
-              }
-
-              @Override
-              public void onNext(ProcessingResponse r) {
-                answers.add(r);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                status.complete(Status.fromThrowable(t));
-              }
-
-              @Override
-              public void onCompleted() {
-                status.complete(Status.OK);
-              }
-            });
+        .process(call);
   }
 
   static HeaderMap headers(Map<String, String> h) {
@@ -68,7 +41,7 @@ final class EnvoyStream {
   }
 
   EnvoyStream send(ProcessingRequest r) {
-    requests.onNext(r);
+    call.requests().onNext(r);
     return this;
   }
 
@@ -120,36 +93,25 @@ final class EnvoyStream {
 
   /** The next answer (at most 5 s). */
   ProcessingResponse next() {
-    try {
-      ProcessingResponse r = answers.poll(5, TimeUnit.SECONDS);
-      assertThat(r).as("an answer within 5 s (status: %s)", status.getNow(null)).isNotNull();
-      return r;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return call.next(WAIT);
   }
 
   /** Half-closes, as Envoy does when the exchange is over. */
   void finish() {
-    requests.onCompleted();
+    call.requests().onCompleted();
   }
 
   /** Cancels, as Envoy does when the client goes away mid-exchange. */
   void cancel() {
-    requests.cancel("client went away", null);
+    call.requests().cancel("client went away", null);
   }
 
   /** The status the server ended the stream with (at most 5 s). */
   Status awaitStatus() {
-    try {
-      return status.get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("no end of stream within 5 s", e);
-    }
+    return call.awaitStatus(WAIT);
   }
 
   boolean ended() {
-    return status.isDone();
+    return call.ended();
   }
 }

@@ -18,7 +18,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.loadeds.config.ConfigException;
 import io.loadeds.config.ExtProcConfig;
 import io.loadeds.config.HttpConfig;
@@ -28,6 +27,7 @@ import io.loadeds.registry.EndpointKey;
 import io.loadeds.registry.Registration;
 import io.loadeds.testing.Heap;
 import io.loadeds.testing.LogCapture;
+import io.loadeds.testing.RecordingCall;
 import io.loadeds.transport.LoadEdsServer;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -267,29 +266,15 @@ class ExtProcServiceTest {
     start(ALL);
     MethodDescriptor<ProcessingRequest, ProcessingResponse> process =
         ExternalProcessorGrpc.getProcessMethod();
-    CompletableFuture<Status> status = new CompletableFuture<>();
-    StreamObserver<byte[]> raw =
-        ClientCalls.asyncBidiStreamingCall(
-            channel.newCall(
-                process.toBuilder(new RawBytes(), process.getResponseMarshaller()).build(),
-                CallOptions.DEFAULT),
-            new StreamObserver<ProcessingResponse>() {
-              @Override
-              public void onNext(ProcessingResponse value) {}
+    RecordingCall<byte[], ProcessingResponse> raw = new RecordingCall<>();
+    ClientCalls.asyncBidiStreamingCall(
+        channel.newCall(
+            process.toBuilder(new RawBytes(), process.getResponseMarshaller()).build(),
+            CallOptions.DEFAULT),
+        raw);
 
-              @Override
-              public void onError(Throwable t) {
-                status.complete(Status.fromThrowable(t));
-              }
-
-              @Override
-              public void onCompleted() {
-                status.complete(Status.OK);
-              }
-            });
-
-    raw.onNext(new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
-    Status s = status.orTimeout(5, TimeUnit.SECONDS).join();
+    raw.requests().onNext(new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+    Status s = raw.awaitStatus(Duration.ofSeconds(5));
 
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(s.getDescription()).startsWith("not a ProcessingRequest");

@@ -19,22 +19,18 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.loadeds.config.ExtProcConfig;
 import io.loadeds.config.HttpConfig;
 import io.loadeds.config.LimitsConfig;
 import io.loadeds.config.ServerConfig;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.testing.RecordingCall;
 import io.loadeds.xds.TestServer;
 import io.loadeds.xds.XdsStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,76 +65,43 @@ class OtherStreamLimitTest {
     server.close();
   }
 
-  /** A client-side stream: what it received, how it ended, and a way to cancel it. */
-  private static final class Call<Q, R> implements ClientResponseObserver<Q, R> {
-    final BlockingQueue<R> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> status = new CompletableFuture<>();
-    ClientCallStreamObserver<Q> requests;
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<Q> stream) {
-      requests = stream;
-    }
-
-    @Override
-    public void onNext(R r) {
-      received.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      status.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      status.complete(Status.OK);
-    }
-
-    R next() throws InterruptedException {
-      R r = received.poll(10, TimeUnit.SECONDS);
-      assertThat(r).as("a message on the stream").isNotNull();
-      return r;
-    }
-
-    Status awaitStatus() throws Exception {
-      return status.get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static Call<HealthCheckRequest, HealthCheckResponse> watch(ManagedChannel channel) {
-    Call<HealthCheckRequest, HealthCheckResponse> call = new Call<>();
+  private static RecordingCall<HealthCheckRequest, HealthCheckResponse> watch(
+      ManagedChannel channel) {
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> call = new RecordingCall<>();
     HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), call);
     return call;
   }
 
   /** A watch that is served: its first message says SERVING. */
-  private static Call<HealthCheckRequest, HealthCheckResponse> servedWatch(ManagedChannel channel)
-      throws InterruptedException {
-    Call<HealthCheckRequest, HealthCheckResponse> call = watch(channel);
+  private static RecordingCall<HealthCheckRequest, HealthCheckResponse> servedWatch(
+      ManagedChannel channel) {
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> call = watch(channel);
     assertThat(call.next().getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     return call;
   }
 
-  private static Call<ProcessingRequest, ProcessingResponse> exchange(ManagedChannel channel) {
-    Call<ProcessingRequest, ProcessingResponse> call = new Call<>();
+  private static RecordingCall<ProcessingRequest, ProcessingResponse> exchange(
+      ManagedChannel channel) {
+    RecordingCall<ProcessingRequest, ProcessingResponse> call = new RecordingCall<>();
     ExternalProcessorGrpc.newStub(channel).process(call);
-    call.requests.onNext(
-        ProcessingRequest.newBuilder()
-            .setRequestHeaders(
-                HttpHeaders.newBuilder()
-                    .setHeaders(
-                        HeaderMap.newBuilder()
-                            .addHeaders(HeaderValue.newBuilder().setKey(":path").setValue("/"))))
-            .build());
+    call.requests()
+        .onNext(
+            ProcessingRequest.newBuilder()
+                .setRequestHeaders(
+                    HttpHeaders.newBuilder()
+                        .setHeaders(
+                            HeaderMap.newBuilder()
+                                .addHeaders(
+                                    HeaderValue.newBuilder().setKey(":path").setValue("/"))))
+                .build());
     return call;
   }
 
-  private static void assertRefused(Call<?, ?> call) throws Exception {
+  private static void assertRefused(RecordingCall<?, ?> call) throws Exception {
     Status status = call.awaitStatus();
     assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(status.getDescription()).contains(LIMIT);
-    assertThat(call.received).isEmpty();
+    assertThat(call.received()).isEmpty();
   }
 
   private static HealthCheckResponse.ServingStatus check(ManagedChannel channel) {
@@ -152,18 +115,19 @@ class OtherStreamLimitTest {
    * Opens calls with {@code open} until one is served (its first message arrives), for up to 10 s:
    * a place that was given back is free again. The served call keeps the place.
    */
-  private static <Q, R> Call<Q, R> awaitServed(Callable<Call<Q, R>> open) throws Exception {
+  private static <Q, R> RecordingCall<Q, R> awaitServed(Callable<RecordingCall<Q, R>> open)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      Call<Q, R> call = open.call();
+      RecordingCall<Q, R> call = open.call();
       R first = null;
-      while (first == null && !call.status.isDone() && System.nanoTime() < deadline) {
-        first = call.received.poll(20, TimeUnit.MILLISECONDS);
+      while (first == null && !call.ended() && System.nanoTime() < deadline) {
+        first = call.received().poll(20, TimeUnit.MILLISECONDS);
       }
       if (first != null) {
         return call;
       }
-      call.requests.cancel("refused or too slow", null);
+      call.requests().cancel("refused or too slow", null);
       Thread.sleep(20);
     }
     throw new AssertionError("no place was given back within 10 s");
@@ -181,7 +145,7 @@ class OtherStreamLimitTest {
   @Test
   void healthAndExtProcStreamsShareTheLimitAcrossConnections() throws Exception {
     servedWatch(server.channel());
-    Call<ProcessingRequest, ProcessingResponse> served = exchange(server.channel());
+    RecordingCall<ProcessingRequest, ProcessingResponse> served = exchange(server.channel());
     assertThat(served.next().hasRequestHeaders()).isTrue();
 
     // Full: a third stream of either service, on any connection, is refused at once.
@@ -203,25 +167,25 @@ class OtherStreamLimitTest {
   void aStreamGivesItsPlaceBackHoweverItEnds() throws Exception {
     ManagedChannel channel = server.channel();
     // Cancelled by the client (an HTTP/2 reset).
-    Call<HealthCheckRequest, HealthCheckResponse> cancelled = servedWatch(channel);
-    Call<HealthCheckRequest, HealthCheckResponse> held = servedWatch(channel);
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> cancelled = servedWatch(channel);
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> held = servedWatch(channel);
     assertRefused(watch(channel));
-    cancelled.requests.cancel("done watching", null);
-    Call<HealthCheckRequest, HealthCheckResponse> next = awaitServed(() -> watch(channel));
+    cancelled.requests().cancel("done watching", null);
+    RecordingCall<HealthCheckRequest, HealthCheckResponse> next = awaitServed(() -> watch(channel));
     assertRefused(watch(channel));
 
     // Ended in the ordinary way: the exchange half-closes and the server ends it with OK.
-    next.requests.cancel("done watching", null);
-    Call<ProcessingRequest, ProcessingResponse> ex = awaitServed(() -> exchange(channel));
+    next.requests().cancel("done watching", null);
+    RecordingCall<ProcessingRequest, ProcessingResponse> ex = awaitServed(() -> exchange(channel));
     assertRefused(watch(channel));
-    ex.requests.onCompleted();
+    ex.requests().onCompleted();
     assertThat(ex.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
     next = awaitServed(() -> watch(channel));
     assertRefused(watch(channel));
 
     // Its connection closed: every place the connection held comes back.
     ManagedChannel other = server.channel();
-    held.requests.cancel("done watching", null);
+    held.requests().cancel("done watching", null);
     awaitServed(() -> watch(other));
     assertRefused(watch(channel));
     other.shutdownNow();
@@ -313,11 +277,11 @@ class OtherStreamLimitTest {
    */
   private static boolean watchesServed(ManagedChannel channel, int n) throws Exception {
     for (int i = 0; i < n; i++) {
-      Call<HealthCheckRequest, HealthCheckResponse> w = watch(channel);
+      RecordingCall<HealthCheckRequest, HealthCheckResponse> w = watch(channel);
       HealthCheckResponse first = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (first == null && !w.status.isDone() && System.nanoTime() < deadline) {
-        first = w.received.poll(50, TimeUnit.MILLISECONDS);
+      while (first == null && !w.ended() && System.nanoTime() < deadline) {
+        first = w.received().poll(50, TimeUnit.MILLISECONDS);
       }
       if (first == null) {
         channel.shutdownNow();

@@ -13,9 +13,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.loadeds.config.XdsConfig;
 import io.loadeds.snapshot.ResourceType;
+import io.loadeds.testing.RecordingCall;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,10 +23,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -187,52 +183,26 @@ class StreamLifecycleTest {
 
   /** An ADS call whose requests are sent as the bytes given. */
   private static final class RawStream {
-    private final CompletableFuture<Status> status = new CompletableFuture<>();
-    private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    private final StreamObserver<byte[]> requests;
+    private final RecordingCall<byte[], DiscoveryResponse> call = new RecordingCall<>();
 
     RawStream(ManagedChannel channel) {
       MethodDescriptor<DiscoveryRequest, DiscoveryResponse> ads =
           AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
       MethodDescriptor<byte[], DiscoveryResponse> method =
           ads.toBuilder(new RawBytes(), ads.getResponseMarshaller()).build();
-      requests =
-          ClientCalls.asyncBidiStreamingCall(
-              channel.newCall(method, CallOptions.DEFAULT),
-              new StreamObserver<DiscoveryResponse>() {
-                @Override
-                public void onNext(DiscoveryResponse value) {
-                  responses.add(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                  status.complete(Status.fromThrowable(t));
-                }
-
-                @Override
-                public void onCompleted() {
-                  status.complete(Status.OK);
-                }
-              });
+      ClientCalls.asyncBidiStreamingCall(channel.newCall(method, CallOptions.DEFAULT), call);
     }
 
     void send(byte[] bytes) {
-      requests.onNext(bytes);
+      call.requests().onNext(bytes);
     }
 
     DiscoveryResponse awaitResponse() {
-      try {
-        DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
-        assertThat(r).as("a response within 10 s").isNotNull();
-        return r;
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
+      return call.next(Duration.ofSeconds(10));
     }
 
     Status awaitStatus() {
-      return status.orTimeout(10, TimeUnit.SECONDS).join();
+      return call.awaitStatus(Duration.ofSeconds(10));
     }
   }
 
