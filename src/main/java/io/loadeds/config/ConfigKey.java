@@ -136,7 +136,8 @@ public record ConfigKey(
               (c, v) -> c.withXds(c.xds().withWeightCoalesceWindow(Durations.parse(v)))),
           new ConfigKey(
               "xds.maxMessageBytes",
-              "Largest gRPC message accepted from an xDS client",
+              "Largest gRPC message accepted from an xDS client; also how many characters an"
+                  + " incremental client's names of one type may add up to",
               c -> Integer.toString(c.xds().maxMessageBytes()),
               (c, v) -> c.withXds(c.xds().withMaxMessageBytes(integer("xds.maxMessageBytes", v)))),
           new ConfigKey(

@@ -7,7 +7,9 @@ import java.time.Duration;
  *
  * @param weightCoalesceWindow how long weight-only changes of a cluster may wait to be folded into
  *     one push (default 100 ms; 0 pushes every change at once). Admission changes never wait.
- * @param maxMessageBytes largest gRPC message accepted from a client (default 4 MiB)
+ * @param maxMessageBytes largest gRPC message accepted from a client (default 4 MiB); also how many
+ *     characters the names an incremental (delta) client subscribes to for one type may add up to,
+ *     as a SotW client can name no more than one request carries
  * @param warmUp how long after start a request for an endpoint assignment the server has not heard
  *     of is held instead of answered with an empty one, so that a restarted server does not empty
  *     every client's cluster before the backends re-register (default 5 s, about one heartbeat; 0

@@ -24,6 +24,7 @@ public final class Subscription {
 
   private final ResourceType type;
   private final int maxNames;
+  private final long maxNameChars;
   private final UnaryOperator<String> canonical;
   private SortedNames names = SortedNames.of();
   private boolean wildcard;
@@ -45,6 +46,17 @@ public final class Subscription {
               + max
               + " (xds.maxNamesPerSubscription)");
     }
+
+    TooManyNames(ResourceType type, long chars, long max) {
+      super(
+          "the request would make this client's "
+              + type
+              + " names "
+              + chars
+              + " characters long in all; one client may name at most "
+              + max
+              + ", what one request may carry (xds.maxMessageBytes)");
+    }
   }
 
   /**
@@ -61,8 +73,21 @@ public final class Subscription {
    *     streams naming the same clusters would otherwise each keep their own copies.
    */
   public Subscription(ResourceType type, int maxNames, UnaryOperator<String> canonical) {
+    this(type, maxNames, Long.MAX_VALUE, canonical);
+  }
+
+  /**
+   * @param maxNames how many resources (besides {@code "*"}) the subscription may name
+   * @param maxNameChars how many characters its names may add up to. A SotW request names the whole
+   *     list, so one message bounds it; incremental requests add names up, and without this one
+   *     stream could pin any amount of the heap with long names.
+   * @param canonical as in {@link #Subscription(ResourceType, int, UnaryOperator)}
+   */
+  public Subscription(
+      ResourceType type, int maxNames, long maxNameChars, UnaryOperator<String> canonical) {
     this.type = type;
     this.maxNames = maxNames;
+    this.maxNameChars = maxNameChars;
     this.canonical = canonical;
   }
 
@@ -114,7 +139,7 @@ public final class Subscription {
    * it. Do not mix with {@link #replace} on one subscription.
    *
    * @return whether the subscription changed
-   * @throws TooManyNames when it would name more than its limit
+   * @throws TooManyNames when it would name more than its limit of names or of characters
    */
   public boolean update(Collection<String> subscribe, Collection<String> unsubscribe) {
     if (subscribe.size() > maxNames + 1) { // before copying what may be a huge list
@@ -142,6 +167,16 @@ public final class Subscription {
     }
     if (newNames.size() > maxNames) {
       throw new TooManyNames(type, newNames.size(), maxNames);
+    }
+    // Only a subscription adds characters; an ACK or an unsubscription is not summed again.
+    if (!subscribe.isEmpty() && maxNameChars != Long.MAX_VALUE) {
+      long chars = 0;
+      for (String n : newNames) {
+        chars += n.length();
+      }
+      if (chars > maxNameChars) {
+        throw new TooManyNames(type, chars, maxNameChars);
+      }
     }
     started = true;
     boolean namesChanged = keep(newNames);

@@ -126,6 +126,7 @@ public final class XdsServices {
         GrpcServer.server(
             vertx, new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
     int maxNames = config.maxNamesPerSubscription();
+    int maxNameChars = config.maxMessageBytes();
     for (Service s : SERVICES) {
       String sotw = "sotw-" + s.mode();
       binding.<DiscoveryRequest, DiscoveryResponse>bind(
@@ -144,7 +145,8 @@ public final class XdsServices {
           DeltaDiscoveryRequest.getDefaultInstance(),
           delta,
           (id, sink, onContext) ->
-              new DeltaStream(id, delta, source, s.only(), sink, onContext, listener, maxNames));
+              new DeltaStream(
+                  id, delta, source, s.only(), sink, onContext, listener, maxNames, maxNameChars));
     }
     return server;
   }

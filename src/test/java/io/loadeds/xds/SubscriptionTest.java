@@ -7,6 +7,7 @@ import io.loadeds.snapshot.ResourceType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,5 +99,21 @@ class SubscriptionTest {
         .isInstanceOf(Subscription.TooManyNames.class)
         .hasMessageContaining("xds.maxNamesPerSubscription");
     assertThat(s.names()).containsExactly("one");
+  }
+
+  @Test
+  void incrementalNamesAreBoundedInCharactersTooAndAnAckIsNotRefused() {
+    Subscription s = new Subscription(ResourceType.ENDPOINT, 100, 8, UnaryOperator.identity());
+    s.update(List.of("abc", "defgh"), List.of()); // 8 characters: at the limit
+
+    assertThatThrownBy(() -> s.update(List.of("i"), List.of()))
+        .isInstanceOf(Subscription.TooManyNames.class)
+        .hasMessageContaining("9 characters")
+        .hasMessageContaining("xds.maxMessageBytes");
+    assertThat(s.names()).containsExactly("abc", "defgh");
+    assertThat(s.update(List.of(), List.of())).isFalse(); // an ACK
+    // Room made by an unsubscription can be used again.
+    assertThat(s.update(List.of("xyz"), List.of("abc"))).isTrue();
+    assertThat(s.names()).containsExactlyInAnyOrder("defgh", "xyz");
   }
 }

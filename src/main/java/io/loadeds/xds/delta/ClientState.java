@@ -54,11 +54,13 @@ final class ClientState {
   private boolean answerEvenIfEmpty;
 
   /**
+   * @param maxNames how many resources the client may name ({@link Subscription})
+   * @param maxNameChars how many characters those names may add up to ({@link Subscription})
    * @param canonical the source's own instance of a name ({@link Subscription})
    */
-  ClientState(ResourceType type, int maxNames, UnaryOperator<String> canonical) {
+  ClientState(ResourceType type, int maxNames, long maxNameChars, UnaryOperator<String> canonical) {
     this.type = type;
-    this.subscription = new Subscription(type, maxNames, canonical);
+    this.subscription = new Subscription(type, maxNames, maxNameChars, canonical);
   }
 
   Subscription subscription() {

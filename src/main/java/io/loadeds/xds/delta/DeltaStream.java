@@ -57,12 +57,17 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
   // By ResourceType ordinal, made at the first request; a null entry: the type was never asked.
   private TypeState[] types;
   private long nonces;
+  private final long maxNameChars;
 
   /**
    * @param id stream id for logs and listeners
    * @param mode how listeners name this kind of stream, e.g. {@code delta-ads}
    * @param onlyType the single type a per-type service serves, or {@code null} for ADS
    * @param onContext runs a task on this stream's context
+   * @param maxNames how many resources the client may name for one type
+   * @param maxNameChars how many characters the names of one type may add up to ({@code
+   *     xds.maxMessageBytes}: what a SotW client can name in one request); a request past either
+   *     limit ends the stream with INVALID_ARGUMENT
    */
   public DeltaStream(
       long id,
@@ -72,8 +77,10 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
       ResponseSink<DeltaDiscoveryResponse> sink,
       Executor onContext,
       XdsListener listener,
-      int maxNames) {
+      int maxNames,
+      long maxNameChars) {
     super(id, mode, source, onlyType, sink, onContext, listener, maxNames);
+    this.maxNameChars = maxNameChars;
   }
 
   /** Handles one request from the client. */
@@ -202,7 +209,7 @@ public final class DeltaStream extends XdsStreamBase<DeltaDiscoveryResponse>
 
     TypeState(ResourceType type) {
       this.type = type;
-      this.client = new ClientState(type, maxNames, this);
+      this.client = new ClientState(type, maxNames, maxNameChars, this);
     }
 
     /** Records the names on the notifying thread; the diff is taken on the context. */

@@ -37,6 +37,17 @@ final class DeltaClient {
       Executor context,
       XdsListener listener,
       int maxNames) {
+    this(source, only, context, listener, maxNames, XdsConfig.defaults().maxMessageBytes());
+  }
+
+  /** The same with a limit on the characters of the names per type too. */
+  DeltaClient(
+      ResourceSource source,
+      ResourceType only,
+      Executor context,
+      XdsListener listener,
+      int maxNames,
+      long maxNameChars) {
     this.sink = new CheckedDeltaSink(only);
     this.context = context;
     this.stream =
@@ -48,7 +59,8 @@ final class DeltaClient {
             sink,
             context,
             listener,
-            maxNames);
+            maxNames,
+            maxNameChars);
   }
 
   /** Sends the first request of a type (with the node) and returns its answer. */

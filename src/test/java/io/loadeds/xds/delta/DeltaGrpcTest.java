@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.loadeds.config.XdsConfig;
 import io.loadeds.registry.EndpointKey;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.xds.TestServer;
@@ -154,6 +155,28 @@ class DeltaGrpcTest {
 
     assertThat(r.getTypeUrl()).isEqualTo(type.typeUrl());
     assertThat(names(r)).containsExactly("a");
+  }
+
+  /**
+   * Incremental requests add names up: without a bound, one stream could pin any amount of the heap
+   * with long names, a request at a time. They may add up to what one request may carry.
+   */
+  @Test
+  void namesAddingUpToMoreThanOneRequestMayCarryEndTheStreamWithInvalidArgument() throws Exception {
+    try (TestServer small =
+        TestServer.start(
+            1, XdsConfig.defaults().withWarmUp(Duration.ZERO).withMaxMessageBytes(4096))) {
+      DeltaXdsStream s =
+          new DeltaXdsStream(
+              AggregatedDiscoveryServiceGrpc.newStub(small.channel())::deltaAggregatedResources);
+      s.ack(s.send(DeltaMessages.first(EDS, "a".repeat(3000))).next());
+
+      s.send(DeltaMessages.subscribe(EDS, "b".repeat(3000)));
+
+      Status status = s.awaitStatus();
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("6000 characters", "xds.maxMessageBytes");
+    }
   }
 
   @Test

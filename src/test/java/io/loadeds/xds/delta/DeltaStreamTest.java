@@ -151,6 +151,23 @@ class DeltaStreamTest {
     }
 
     @Test
+    void namesThatAddUpToMoreCharactersThanOneRequestMayCarryEndTheStream() {
+      source.cluster("a", 8080);
+      // 10 characters at most: what a SotW client could name in one request of that size.
+      DeltaClient limited = new DeltaClient(source, null, Runnable::run, listener, 100, 10);
+      limited.ack(limited.subscribe(EDS, "a", "bbbb"));
+      limited.send(DeltaMessages.subscribe(EDS, "ccccc")); // 1 + 4 + 5: at the limit
+
+      limited.send(DeltaMessages.subscribe(EDS, "dd"));
+
+      assertThat(limited.sink.failure()).isNotNull();
+      assertThat(limited.sink.failure().grpcStatus()).isEqualTo(3);
+      assertThat(limited.sink.failure().description())
+          .contains("12 characters", "at most 10", "xds.maxMessageBytes");
+      assertThat(source.openWatches(EDS)).isEmpty();
+    }
+
+    @Test
     void unsubscribingSendsNothingAndStopsTheUpdates() {
       source.cluster("a", 8080).cluster("b", 8181);
       ads.ack(ads.subscribe(EDS, "a", "b"));
