@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,6 +22,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -28,7 +31,8 @@ import java.util.function.IntConsumer;
  * One event loop's share of the port: an HttpServer that hands gRPC requests (by content type) to
  * the xDS services, the gRPC health service and LRS (when on), and everything else to the REST
  * router (metrics, admin, registration, xDS REST polling). Each instance builds its own router and
- * gRPC server on its own context; the components behind them are shared and thread-safe.
+ * gRPC server on its own context; the components behind them are shared and thread-safe. The
+ * connections it serves are kept on that context too, for the shutdown's first GOAWAY.
  */
 final class HttpVerticle extends VerticleBase {
   /** The shared, thread-safe components every instance serves. */
@@ -56,6 +60,8 @@ final class HttpVerticle extends VerticleBase {
   private final Services services;
   private final IntConsumer boundPort;
   private HttpServer server;
+  // Open connections of this instance; confined to its context, where the server calls back.
+  private final Set<HttpConnection> connections = new HashSet<>();
 
   /**
    * @param xdsStreamsPerConnection {@code limits.maxStreamsPerConnection}, which the HTTP/2
@@ -109,9 +115,15 @@ final class HttpVerticle extends VerticleBase {
         vertx
             .createHttpServer(options)
             .invalidRequestHandler(FramingFaults::invalidRequest)
-            .connectionHandler(FlushBatching::install)
+            .connectionHandler(this::opened)
             .requestHandler(req -> dispatch(req, grpc, router, services.otherStreams()));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
+  }
+
+  private void opened(HttpConnection connection) {
+    FlushBatching.install(connection);
+    connections.add(connection);
+    connection.closeHandler(v -> connections.remove(connection));
   }
 
   /**
@@ -120,9 +132,22 @@ final class HttpVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return server == null
-        ? Future.succeededFuture()
-        : server.shutdown(http.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // First a GOAWAY that still takes every stream (RFC 9113, 6.8): clients open no new ones, and
+    // one already on its way is served or refused like any other during shutdown. Vert.x's
+    // shutdown alone sends one naming the last stream it has seen, and a stream the client began
+    // just before that arrived made Netty close the connection, cutting the ext_proc exchanges and
+    // REST calls that were finishing on it (ExtProcShutdownTest).
+    for (HttpConnection c : connections) {
+      try {
+        c.goAway(0, Integer.MAX_VALUE);
+      } catch (UnsupportedOperationException http1) {
+        // HTTP/1.1 has no GOAWAY; the shutdown closes such a connection once its request is done.
+      }
+    }
+    return server.shutdown(http.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
