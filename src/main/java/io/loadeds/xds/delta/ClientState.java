@@ -79,19 +79,20 @@ final class ClientState {
    * @return whether the subscription changed (the watch must follow)
    */
   boolean apply(DeltaDiscoveryRequest request, ResourceSource source) {
+    boolean wasWildcard = subscription.wildcard();
+    Set<String> before = subscription.names();
+    // First: a request it refuses (TooManyNames) must leave this state as it was.
+    boolean changed =
+        subscription.update(
+            request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     boolean first = !started;
     started = true;
     // Only a type's first request on a stream describes what the client kept from earlier streams.
     Map<String, String> initial = first ? request.getInitialResourceVersionsMap() : Map.of();
     known.putAll(initial);
     dirty.addAll(initial.keySet());
-    boolean wasWildcard = subscription.wildcard();
-    Set<String> before = subscription.names();
-    boolean changed =
-        subscription.update(
-            request.getResourceNamesSubscribeList(), request.getResourceNamesUnsubscribeList());
     subscribed(request.getResourceNamesSubscribeList(), initial);
-    unsubscribed(request.getResourceNamesUnsubscribeList(), before);
+    unsubscribed(request.getResourceNamesUnsubscribeList(), before, source);
     if (!wasWildcard && subscription.wildcard()) {
       dirty.addAll(source.all(type).keySet());
     } else if (wasWildcard && !subscription.wildcard()) {
@@ -114,14 +115,22 @@ final class ClientState {
     }
   }
 
-  private void unsubscribed(List<String> names, Set<String> before) {
+  /**
+   * A name the client drops while the wildcard still covers it is sent again, since the client
+   * cannot tell whether to keep it; any other is forgotten, and nothing is sent for it. Either way
+   * a name neither the client nor the source holds leaves nothing behind: a client that never ACKs
+   * (so no diff is taken) could otherwise pile up names by subscribing and unsubscribing them.
+   */
+  private void unsubscribed(List<String> names, Set<String> before, ResourceSource source) {
     for (String name : names) {
       if (before.contains(name) && !subscription.names().contains(name)) {
-        if (subscription.wildcard()) {
+        if (subscription.wildcard()
+            && (known.containsKey(name) || source.get(type, name).isPresent())) {
           fresh.add(name);
           dirty.add(name);
         } else {
-          forget(name); // nothing is sent for an unsubscription
+          forget(name);
+          dirty.remove(name);
         }
       }
     }

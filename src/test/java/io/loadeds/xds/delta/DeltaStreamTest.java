@@ -16,8 +16,10 @@ import io.loadeds.registry.Registration;
 import io.loadeds.registry.Registry;
 import io.loadeds.snapshot.ResourceType;
 import io.loadeds.snapshot.SnapshotCache;
+import io.loadeds.testing.Heap;
 import io.loadeds.xds.FakeResourceSource;
 import io.loadeds.xds.RecordingListener;
+import io.loadeds.xds.XdsListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -247,7 +249,50 @@ class DeltaStreamTest {
 
       DeltaDiscoveryResponse r2 = ads.sink.next();
       assertThat(names(r2)).containsExactly("a");
-      assertThat(r2.getRemovedResourcesList()).containsExactly("ghost");
+      // The client was told ghost does not exist and nothing has it: nothing to keep or drop.
+      assertThat(r2.getRemovedResourcesList()).isEmpty();
+    }
+
+    @Test
+    void namesSubscribedAndDroppedBeforeAnAckLeaveNothingToSend() {
+      source.cluster("a", 8080);
+      DeltaDiscoveryResponse r1 = ads.subscribe(CDS, "*");
+      assertThat(names(r1)).containsExactly("a");
+
+      // Not yet ACKed: the stream sends nothing meanwhile, and must not pile these up for later.
+      for (int i = 0; i < 3; i++) {
+        ads.send(DeltaMessages.subscribe(CDS, "ghost-" + i));
+        ads.send(DeltaMessages.unsubscribe(CDS, "ghost-" + i));
+      }
+      ads.ack(r1);
+
+      ads.sink.assertNothingSent();
+    }
+
+    /**
+     * A client that never ACKs is never sent a diff; names it subscribes to and drops meanwhile
+     * must not wait in the stream for one, or long names would pile up without bound.
+     */
+    @Test
+    void namesSubscribedAndDroppedByAClientThatNeverAcksAreNotKept() throws Exception {
+      source.cluster("a", 8080);
+      DeltaClient silent = new DeltaClient(source, null, Runnable::run, XdsListener.NONE);
+      silent.subscribe(EDS, "a"); // never ACKed
+      int pairs = 100;
+      int chars = 20_000;
+      long before = Heap.liveBytes();
+      for (int i = 0; i < pairs; i++) {
+        String name = i + "-" + "x".repeat(chars);
+        silent.send(DeltaMessages.subscribe(EDS, name));
+        silent.send(DeltaMessages.unsubscribe(EDS, name));
+      }
+      long after = Heap.liveBytes();
+
+      // Kept, the names were 2 MB.
+      assertThat(after - before)
+          .as("bytes the stream grew by for %d names of %d characters dropped", pairs, chars)
+          .isLessThan(pairs * chars / 4);
+      assertThat(silent.sink.failure()).isNull();
     }
 
     @Test
