@@ -32,7 +32,7 @@ import java.util.function.IntConsumer;
  * the xDS services, the gRPC health service and LRS (when on), and everything else to the REST
  * router (metrics, admin, registration, xDS REST polling). Each instance builds its own router and
  * gRPC server on its own context; the components behind them are shared and thread-safe. The
- * connections it serves are kept on that context too, for the shutdown's first GOAWAY.
+ * connections it serves are kept on that context too, for the shutdown's GOAWAY.
  */
 final class HttpVerticle extends VerticleBase {
   /** The shared, thread-safe components every instance serves. */
@@ -62,6 +62,7 @@ final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   // Open connections of this instance; confined to its context, where the server calls back.
   private final Set<HttpConnection> connections = new HashSet<>();
+  private boolean stopping;
 
   /**
    * @param xdsStreamsPerConnection {@code limits.maxStreamsPerConnection}, which the HTTP/2
@@ -122,8 +123,29 @@ final class HttpVerticle extends VerticleBase {
 
   private void opened(HttpConnection connection) {
     FlushBatching.install(connection);
+    if (stopping) { // accepted just before the port closed
+      goAway(connection);
+      return;
+    }
     connections.add(connection);
     connection.closeHandler(v -> connections.remove(connection));
+  }
+
+  /**
+   * Sends the connection's only GOAWAY, one that names no last stream (RFC 9113, 6.8: it still
+   * takes every stream); once Netty has sent one, the server's shutdown sends none of its own.
+   * Clients open no new streams after it, and a stream a client had already begun is served, or
+   * refused as any is during shutdown. The GOAWAY Vert.x's shutdown sends names the last stream the
+   * server has seen, and a stream the client began just before it arrived made Netty close the
+   * connection, cutting the ext_proc exchanges and REST calls finishing on it ({@code
+   * ExtProcShutdownTest}).
+   */
+  private static void goAway(HttpConnection connection) {
+    try {
+      connection.goAway(0, Integer.MAX_VALUE);
+    } catch (UnsupportedOperationException http1) {
+      // HTTP/1.1 has no GOAWAY; the shutdown closes such a connection once its request is done.
+    }
   }
 
   /**
@@ -135,18 +157,8 @@ final class HttpVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    // First a GOAWAY that still takes every stream (RFC 9113, 6.8): clients open no new ones, and
-    // one already on its way is served or refused like any other during shutdown. Vert.x's
-    // shutdown alone sends one naming the last stream it has seen, and a stream the client began
-    // just before that arrived made Netty close the connection, cutting the ext_proc exchanges and
-    // REST calls that were finishing on it (ExtProcShutdownTest).
-    for (HttpConnection c : connections) {
-      try {
-        c.goAway(0, Integer.MAX_VALUE);
-      } catch (UnsupportedOperationException http1) {
-        // HTTP/1.1 has no GOAWAY; the shutdown closes such a connection once its request is done.
-      }
-    }
+    stopping = true;
+    connections.forEach(HttpVerticle::goAway);
     return server.shutdown(http.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 

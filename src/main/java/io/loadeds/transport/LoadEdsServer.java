@@ -322,8 +322,9 @@ public final class LoadEdsServer {
    * Shuts down gracefully; does not close the {@link Vertx} instance. Readiness turns to closing
    * first, so {@code /readyz} answers 503; then the port stops accepting, HTTP/2 clients are sent
    * GOAWAY, every xDS stream is ended with UNAVAILABLE (clients reconnect elsewhere at once), and
-   * in-flight REST calls may finish within {@link io.loadeds.config.HttpConfig#shutdownGrace()}.
-   * The future completes when every connection is closed, at the latest after the grace.
+   * in-flight REST calls and ext_proc exchanges may finish within {@link
+   * io.loadeds.config.HttpConfig#shutdownGrace()}. The future completes when every connection is
+   * closed, at the latest after the grace.
    */
   public Future<Void> close() {
     readiness.closing();

@@ -47,10 +47,11 @@ class HealthWatchFootprintTest {
     long after = Heap.liveBytes();
 
     // Measured: about 11 KB per watch (both ends of the HTTP/2 stream). The request kept by Vert.x
-    // was 1 MB more, and the name kept by the watch another 1 MB.
+    // was 1 MB more, and the name kept by the watch another 1 MB; a quarter of either leaves room
+    // for the heap's own noise (a pool's new chunk) and still fails both.
     assertThat((after - before) / (double) WATCHES)
         .as("bytes per open watch with a %d-character service name", NAME_CHARS)
-        .isLessThan(64 * 1024);
+        .isLessThan(NAME_CHARS / 4.0);
     assertThat(watches).hasSize(WATCHES + 1); // kept open until measured
   }
 
